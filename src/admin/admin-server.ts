@@ -1,0 +1,68 @@
+// The admin listener: /metrics, /healthz, /readyz. Separate from the inbound port so that
+// scraping and probes never go through (or depend on) the mTLS policy.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Registry } from 'prom-client';
+
+export interface AdminSources {
+  readonly registry: Registry;
+  /** Why the sidecar is not ready, or undefined when it is. */
+  notReadyReason(): string | undefined;
+}
+
+export class AdminServer {
+  private readonly server: Server;
+
+  constructor(
+    private readonly address: string,
+    private readonly port: number,
+    private readonly sources: AdminSources,
+  ) {
+    this.server = createServer((req, res) => {
+      this.route(req, res).catch(() => {
+        if (!res.headersSent) res.writeHead(500);
+        res.end();
+      });
+    });
+  }
+
+  listen(): Promise<AddressInfo> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.port, this.address, () => {
+        this.server.off('error', reject);
+        resolve(this.server.address() as AddressInfo);
+      });
+    });
+  }
+
+  close(): Promise<void> {
+    this.server.closeAllConnections();
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+
+  private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = (req.url ?? '/').split('?')[0];
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain' }).end('method not allowed\n');
+      return;
+    }
+    switch (path) {
+      case '/metrics': {
+        const body = await this.sources.registry.metrics();
+        res.writeHead(200, { 'content-type': this.sources.registry.contentType }).end(body);
+        return;
+      }
+      case '/healthz':
+        res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
+        return;
+      case '/readyz': {
+        const reason = this.sources.notReadyReason();
+        res.writeHead(reason ? 503 : 200, { 'content-type': 'text/plain' }).end(reason ? `not ready: ${reason}\n` : 'ready\n');
+        return;
+      }
+      default:
+        res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: try /metrics, /healthz, /readyz\n');
+    }
+  }
+}

@@ -1,0 +1,230 @@
+// Certificate factory: a dev CA and leaf certificates with SPIFFE URI SANs.
+//
+// Used by `palisade certs init`, by `palisade demo`, and by tests, which need certificates
+// that break exactly one rule (expired, weak key, SHA-1, CA:true leaf...). Everything is
+// generated with WebCrypto through @peculiar/x509; node-forge cannot make EC certificates.
+import 'reflect-metadata';
+import { KeyObject, randomBytes, webcrypto } from 'node:crypto';
+import * as x509 from '@peculiar/x509';
+
+x509.cryptoProvider.set(webcrypto as never);
+
+type CryptoKeyPair = webcrypto.CryptoKeyPair;
+type Algorithm = webcrypto.Algorithm;
+type EcKeyGenParams = webcrypto.EcKeyGenParams;
+type EcdsaParams = webcrypto.EcdsaParams;
+type RsaHashedKeyGenParams = webcrypto.RsaHashedKeyGenParams;
+
+export type KeyType = 'ec-p256' | 'ec-p384' | 'rsa-1024' | 'rsa-2048' | 'rsa-3072' | 'rsa-4096' | 'ed25519';
+export const KEY_TYPES: readonly KeyType[] = ['ec-p256', 'ec-p384', 'rsa-1024', 'rsa-2048', 'rsa-3072', 'rsa-4096', 'ed25519'];
+export type HashName = 'SHA-1' | 'SHA-256' | 'SHA-384' | 'SHA-512';
+
+export interface KeyMaterial {
+  readonly type: KeyType;
+  readonly keys: CryptoKeyPair;
+}
+
+/** A certificate with its private key, both as PEM. `keys` signs further certificates. */
+export interface IssuedCert {
+  readonly certPem: string;
+  readonly keyPem: string;
+  readonly cert: x509.X509Certificate;
+  readonly key: KeyMaterial;
+}
+
+export interface CaOptions {
+  commonName?: string;
+  keyType?: KeyType;
+  hash?: HashName;
+  notBefore?: Date;
+  notAfter?: Date;
+  /** Issue this CA under another CA (an intermediate). */
+  issuer?: IssuedCert;
+}
+
+export interface LeafOptions {
+  issuer: IssuedCert;
+  commonName?: string;
+  /** URI SANs, e.g. spiffe://example.org/ns/default/sa/api. Zero, one, or (for tests) several. */
+  uris?: string[];
+  dnsNames?: string[];
+  ipAddresses?: string[];
+  keyType?: KeyType;
+  hash?: HashName;
+  notBefore?: Date;
+  notAfter?: Date;
+  /** Extended key usages; default both serverAuth and clientAuth. An empty list omits the extension. */
+  extendedKeyUsages?: Array<'serverAuth' | 'clientAuth'>;
+  /** Mark the leaf as a CA (basicConstraints CA:true): a test of the "not a CA" rule. */
+  isCa?: boolean;
+  serialNumber?: string;
+}
+
+const HOUR_MS = 3_600_000;
+
+function keyAlgorithm(type: KeyType): RsaHashedKeyGenParams | EcKeyGenParams | Algorithm {
+  switch (type) {
+    case 'ec-p256':
+      return { name: 'ECDSA', namedCurve: 'P-256' } as EcKeyGenParams;
+    case 'ec-p384':
+      return { name: 'ECDSA', namedCurve: 'P-384' } as EcKeyGenParams;
+    case 'ed25519':
+      return { name: 'Ed25519' };
+    default: {
+      const bits = Number(type.slice('rsa-'.length));
+      return {
+        name: 'RSASSA-PKCS1-v1_5',
+        modulusLength: bits,
+        publicExponent: new Uint8Array([1, 0, 1]),
+        hash: 'SHA-256',
+      } as RsaHashedKeyGenParams;
+    }
+  }
+}
+
+/** The signature algorithm a key of this type signs certificates with. */
+function signingAlgorithm(type: KeyType, hash: HashName): Algorithm {
+  if (type === 'ed25519') return { name: 'Ed25519' };
+  if (type.startsWith('ec-')) return { name: 'ECDSA', hash } as EcdsaParams;
+  return { name: 'RSASSA-PKCS1-v1_5', hash } as Algorithm;
+}
+
+export async function generateKey(type: KeyType = 'ec-p256'): Promise<KeyMaterial> {
+  const keys = (await webcrypto.subtle.generateKey(keyAlgorithm(type) as never, true, ['sign', 'verify'])) as CryptoKeyPair;
+  return { type, keys };
+}
+
+function privateKeyPem(key: KeyMaterial): string {
+  return KeyObject.from(key.keys.privateKey as never).export({ type: 'pkcs8', format: 'pem' }) as string;
+}
+
+function serial(): string {
+  // Positive 16-byte serial: clear the top bit so DER does not read it as negative.
+  const bytes = randomBytes(16);
+  bytes[0] = (bytes[0] ?? 0) & 0x7f;
+  return bytes.toString('hex');
+}
+
+function dnEscape(value: string): string {
+  return value.replace(/([,+"\\<>;=])/g, '\\$1');
+}
+
+export async function createCa(options: CaOptions = {}): Promise<IssuedCert> {
+  const key = await generateKey(options.keyType ?? 'ec-p256');
+  const now = Date.now();
+  const notBefore = options.notBefore ?? new Date(now - HOUR_MS);
+  const notAfter = options.notAfter ?? new Date(now + 365 * 24 * HOUR_MS);
+  const name = `CN=${dnEscape(options.commonName ?? 'Palisade Dev CA')}`;
+  const extensions: x509.Extension[] = [
+    new x509.BasicConstraintsExtension(true, undefined, true),
+    new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
+    await x509.SubjectKeyIdentifierExtension.create(key.keys.publicKey),
+  ];
+  const issuer = options.issuer;
+  let cert: x509.X509Certificate;
+  if (issuer) {
+    extensions.push(await x509.AuthorityKeyIdentifierExtension.create(issuer.cert, false));
+    cert = await x509.X509CertificateGenerator.create({
+      serialNumber: serial(),
+      subject: name,
+      issuer: issuer.cert.subject,
+      notBefore,
+      notAfter,
+      signingAlgorithm: signingAlgorithm(issuer.key.type, options.hash ?? 'SHA-256'),
+      publicKey: key.keys.publicKey,
+      signingKey: issuer.key.keys.privateKey,
+      extensions,
+    });
+  } else {
+    cert = await x509.X509CertificateGenerator.createSelfSigned({
+      serialNumber: serial(),
+      name,
+      notBefore,
+      notAfter,
+      signingAlgorithm: signingAlgorithm(key.type, options.hash ?? 'SHA-256'),
+      keys: key.keys,
+      extensions,
+    });
+  }
+  return { certPem: cert.toString('pem') + '\n', keyPem: privateKeyPem(key), cert, key };
+}
+
+export async function createLeaf(options: LeafOptions): Promise<IssuedCert> {
+  const key = await generateKey(options.keyType ?? 'ec-p256');
+  const now = Date.now();
+  const notBefore = options.notBefore ?? new Date(now - 5 * 60_000);
+  const notAfter = options.notAfter ?? new Date(now + 24 * HOUR_MS);
+  const uris = options.uris ?? [];
+  const commonName = options.commonName ?? uris[0]?.split('/').pop() ?? options.dnsNames?.[0] ?? 'palisade-leaf';
+  const altNames: x509.JsonGeneralName[] = [
+    ...uris.map((value) => ({ type: 'url' as const, value })),
+    ...(options.dnsNames ?? []).map((value) => ({ type: 'dns' as const, value })),
+    ...(options.ipAddresses ?? []).map((value) => ({ type: 'ip' as const, value })),
+  ];
+  const ekus = options.extendedKeyUsages ?? ['serverAuth', 'clientAuth'];
+  const isCa = options.isCa ?? false;
+  const extensions: x509.Extension[] = [
+    new x509.BasicConstraintsExtension(isCa, undefined, true),
+    new x509.KeyUsagesExtension(
+      isCa
+        ? x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.digitalSignature
+        : key.type.startsWith('rsa-')
+          ? x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment
+          : x509.KeyUsageFlags.digitalSignature,
+      true,
+    ),
+    await x509.SubjectKeyIdentifierExtension.create(key.keys.publicKey),
+    await x509.AuthorityKeyIdentifierExtension.create(options.issuer.cert, false),
+  ];
+  // SPIFFE X.509-SVID: the URI SAN carries the identity; the subject may be empty, so the
+  // SAN extension is critical when there is no meaningful subject. We keep a CN for humans.
+  if (altNames.length > 0) extensions.push(new x509.SubjectAlternativeNameExtension(altNames, false));
+  if (ekus.length > 0) {
+    extensions.push(
+      new x509.ExtendedKeyUsageExtension(
+        ekus.map((usage) => (usage === 'serverAuth' ? x509.ExtendedKeyUsage.serverAuth : x509.ExtendedKeyUsage.clientAuth)),
+        false,
+      ),
+    );
+  }
+  const cert = await x509.X509CertificateGenerator.create({
+    serialNumber: options.serialNumber ?? serial(),
+    subject: `CN=${dnEscape(commonName)}`,
+    issuer: options.issuer.cert.subject,
+    notBefore,
+    notAfter,
+    signingAlgorithm: signingAlgorithm(options.issuer.key.type, options.hash ?? 'SHA-256'),
+    publicKey: key.keys.publicKey,
+    signingKey: options.issuer.key.keys.privateKey,
+    extensions,
+  });
+  return { certPem: cert.toString('pem') + '\n', keyPem: privateKeyPem(key), cert, key };
+}
+
+/** Parse a duration such as `90s`, `15m`, `24h`, `30d` into milliseconds. */
+export function parseDuration(text: string): number {
+  const match = /^(\d+)(s|m|h|d)$/.exec(text.trim());
+  if (!match) throw new Error(`invalid duration "${text}": use a number and a unit, e.g. 24h, 30d, 15m`);
+  const unit = { s: 1000, m: 60_000, h: HOUR_MS, d: 24 * HOUR_MS }[match[2] as 's' | 'm' | 'h' | 'd'];
+  const ms = Number(match[1]) * unit;
+  if (ms <= 0) throw new Error(`invalid duration "${text}": must be greater than zero`);
+  return ms;
+}
+
+/** Load an existing CA (PEM certificate and PKCS#8 key) so that `certs init` can add identities to it. */
+export async function loadIssuer(certPem: string, keyPem: string): Promise<IssuedCert> {
+  const { createPrivateKey } = await import('node:crypto');
+  const keyObject = createPrivateKey(keyPem);
+  const details = keyObject.asymmetricKeyDetails ?? {};
+  let type: KeyType;
+  if (keyObject.asymmetricKeyType === 'ed25519') type = 'ed25519';
+  else if (keyObject.asymmetricKeyType === 'ec') type = details.namedCurve === 'secp384r1' ? 'ec-p384' : 'ec-p256';
+  else if (keyObject.asymmetricKeyType === 'rsa') type = `rsa-${details.modulusLength ?? 2048}` as KeyType;
+  else throw new Error(`unsupported CA key type: ${keyObject.asymmetricKeyType ?? 'unknown'}`);
+  const algorithm = keyAlgorithm(type);
+  const der = keyObject.export({ type: 'pkcs8', format: 'der' });
+  const privateKey = await webcrypto.subtle.importKey('pkcs8', der, algorithm as never, true, ['sign']);
+  const cert = new x509.X509Certificate(certPem);
+  const publicKey = await cert.publicKey.export(algorithm as never, ['verify']);
+  return { certPem, keyPem, cert, key: { type, keys: { privateKey, publicKey } as CryptoKeyPair } };
+}

@@ -1,0 +1,153 @@
+// palisade demo: the embedded default. With no config at all it makes dev certificates, starts
+// an echo app with the sidecar in front, sends a little traffic (allowed, denied, no
+// certificate), prints the curl commands that work, and runs until Ctrl-C.
+import { mkdtempSync, rmSync, writeFileSync, createWriteStream } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect } from 'node:tls';
+import { parseArgs } from 'node:util';
+import { readFileSync } from 'node:fs';
+import { Agent, request } from 'undici';
+import { stringify } from 'yaml';
+import { loadConfigFile } from '../config/load.js';
+import { startEchoApp } from '../demo/echo-app.js';
+import { Sidecar } from '../sidecar.js';
+import { certsInit } from './certs.js';
+import { EXIT_FINDINGS, EXIT_OK, UsageError } from './usage.js';
+
+const TRUST_DOMAIN = 'demo.palisade.local';
+const IDS = {
+  echo: `spiffe://${TRUST_DOMAIN}/ns/demo/sa/echo`,
+  frontend: `spiffe://${TRUST_DOMAIN}/ns/demo/sa/frontend`,
+  intruder: `spiffe://${TRUST_DOMAIN}/ns/other/sa/intruder`,
+};
+
+function port(value: string | undefined, fallback: number, flag: string): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`${flag} must be a port number (0 picks a free one)`);
+  return n;
+}
+
+export async function demoCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: { port: { type: 'string' }, 'admin-port': { type: 'string' }, 'exit-after-traffic': { type: 'boolean' } },
+    strict: true,
+  });
+  const inboundPort = port(values.port, 8443, '--port');
+  const adminPort = port(values['admin-port'], 9901, '--admin-port');
+
+  const dir = mkdtempSync(join(tmpdir(), 'palisade-demo-'));
+  const cleanup = () => rmSync(dir, { recursive: true, force: true });
+  const certs = await certsInit({
+    out: dir,
+    identities: [
+      { name: 'echo', id: IDS.echo },
+      { name: 'frontend', id: IDS.frontend },
+      { name: 'intruder', id: IDS.intruder },
+    ],
+    dnsNames: ['localhost'],
+    ipAddresses: ['127.0.0.1'],
+    validityMs: 24 * 3_600_000,
+  });
+  const files = Object.fromEntries(certs.identities.map((identity) => [identity.name, identity])) as unknown as Record<keyof typeof IDS, { cert: string; key: string }>;
+
+  const app = await startEchoApp();
+  const configPath = join(dir, 'palisade.yaml');
+  writeFileSync(
+    configPath,
+    stringify({
+      mode: 'enforce',
+      admin: { address: '127.0.0.1', port: adminPort },
+      inbound: [
+        {
+          name: 'demo',
+          address: '127.0.0.1',
+          port: inboundPort,
+          tls: { cert: files.echo.cert, key: files.echo.key, clientCa: certs.ca },
+          upstream: { url: `http://127.0.0.1:${app.port}` },
+          routes: [
+            { name: 'api', methods: ['GET', 'POST'], path: '/api/**', allow: [`spiffe://${TRUST_DOMAIN}/ns/demo/sa/*`] },
+            { name: 'health', methods: ['GET'], path: '/health', allow: ['*'] },
+          ],
+        },
+      ],
+    }),
+  );
+  const loaded = loadConfigFile(configPath);
+  if (!loaded.ok) throw new Error(`demo config is invalid: ${loaded.errors.join('; ')}`);
+  const logPath = join(dir, 'audit.log');
+  const sidecar = new Sidecar(loaded.value, { logDestination: createWriteStream(logPath) });
+  let addresses;
+  try {
+    addresses = await sidecar.start();
+  } catch (error) {
+    await app.close();
+    cleanup();
+    process.stderr.write(`palisade demo: cannot start: ${(error as Error).message}\n  (try --port 0 --admin-port 0 to pick free ports)\n`);
+    return EXIT_FINDINGS;
+  }
+  const sidecarPort = addresses.inbound['demo']?.port as number;
+  const base = `https://localhost:${sidecarPort}`;
+  const metricsUrl = `http://127.0.0.1:${addresses.admin.port}/metrics`;
+  const out = (line = '') => process.stdout.write(`${line}\n`);
+
+  out(`Palisade demo: an echo app on 127.0.0.1:${app.port}, the sidecar in front on ${base}`);
+  out(`  certificates and config: ${dir}   (audit log: ${logPath})`);
+  out();
+  out('Demo traffic:');
+  const ca = readFileSync(certs.ca);
+  const call = async (who: 'frontend' | 'intruder', path: string) => {
+    const agent = new Agent({ connect: { ca, cert: readFileSync(files[who].cert), key: readFileSync(files[who].key), servername: 'localhost' } });
+    try {
+      const response = await request(`${base}${path}`, { dispatcher: agent });
+      const text = await response.body.text();
+      out(`  ${who.padEnd(9)} GET ${path.padEnd(11)} → ${response.statusCode} ${text}`);
+    } finally {
+      await agent.close();
+    }
+  };
+  await call('frontend', '/api/hello');
+  await call('intruder', '/api/hello');
+  const refused = await new Promise<string>((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port: sidecarPort, ca, servername: 'localhost' }, () => socket.write('GET /api/hello HTTP/1.1\r\nHost: localhost\r\n\r\n'));
+    socket.on('error', (error: Error & { code?: string }) => resolve(error.code ?? error.message));
+    socket.on('data', () => resolve('unexpected response'));
+    socket.on('close', () => resolve('connection closed'));
+  });
+  out(`  no cert   GET /api/hello  → handshake refused (${refused})`);
+  out();
+  out('Try it yourself:');
+  const curl = (who: 'frontend' | 'intruder', path: string) =>
+    `curl --cacert ${certs.ca} --cert ${files[who].cert} --key ${files[who].key} ${base}${path}`;
+  out(`  allowed:  ${curl('frontend', '/api/hello')}`);
+  out(`  denied:   ${curl('intruder', '/api/hello')}`);
+  out(`  no cert:  curl --cacert ${certs.ca} ${base}/api/hello`);
+  out(`  metrics:  curl ${metricsUrl}`);
+  out(`  run it:   palisade run -c ${configPath}`);
+  out();
+
+  const stop = async () => {
+    await sidecar.drain(2_000);
+    await app.close();
+    cleanup();
+  };
+  if (values['exit-after-traffic']) {
+    await stop();
+    return EXIT_OK;
+  }
+  out('Running until Ctrl-C.');
+  return new Promise<number>((resolve) => {
+    const onSignal = () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      stop().then(
+        () => resolve(EXIT_OK),
+        () => resolve(EXIT_OK),
+      );
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+}

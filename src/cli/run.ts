@@ -1,0 +1,44 @@
+// palisade run -c FILE: start the sidecar and run until SIGTERM/SIGINT.
+//   SIGTERM, SIGINT → /readyz false, stop accepting, finish in-flight requests, exit 0.
+//   SIGHUP          → reload the config and certificates; a bad reload keeps the running config.
+import { parseArgs } from 'node:util';
+import { loadConfigFile } from '../config/load.js';
+import { Sidecar } from '../sidecar.js';
+import { EXIT_FINDINGS, EXIT_OK, UsageError } from './usage.js';
+
+export async function runCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { config: { type: 'string', short: 'c' } }, strict: true });
+  if (!values.config) throw new UsageError('run needs -c FILE');
+  const configPath = values.config;
+  const result = loadConfigFile(configPath);
+  if (!result.ok) {
+    process.stderr.write(`${configPath}: ${result.errors.length} error(s)\n`);
+    for (const error of result.errors) process.stderr.write(`  ${error}\n`);
+    return EXIT_FINDINGS;
+  }
+  const sidecar = new Sidecar(result.value);
+  try {
+    await sidecar.start();
+  } catch (error) {
+    process.stderr.write(`palisade: cannot start: ${(error as Error).message}\n`);
+    await sidecar.close().catch(() => undefined);
+    return EXIT_FINDINGS;
+  }
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      sidecar.log.info({ type: 'lifecycle', signal }, 'shutdown requested');
+      sidecar.drain().then(
+        () => resolve(EXIT_OK),
+        () => resolve(EXIT_OK),
+      );
+    };
+    process.on('SIGTERM', () => stop('SIGTERM'));
+    process.on('SIGINT', () => stop('SIGINT'));
+    process.on('SIGHUP', () => {
+      if (!stopping) sidecar.reloadFromFile(configPath);
+    });
+  });
+}

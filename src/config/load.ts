@@ -1,0 +1,71 @@
+// Loading a config: YAML → strict schema → file and TLS material checks. Every problem is
+// reported at once, each as "key.path[0]: what is wrong", so one run of `palisade validate`
+// shows everything to fix.
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { parseDocument } from 'yaml';
+import type { z } from 'zod';
+import { loadListenerTls, MaterialError, type ListenerTlsMaterial } from '../tls/material.js';
+import { ConfigSchema, type Config } from './schema.js';
+
+export interface LoadedConfig {
+  readonly config: Config;
+  /** Relative file paths in the config resolve against this directory: the config file's own. */
+  readonly baseDir: string;
+  readonly tls: ReadonlyMap<string, ListenerTlsMaterial>;
+}
+
+export type LoadResult = { ok: true; value: LoadedConfig } | { ok: false; errors: string[] };
+
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else out += out === '' ? String(part) : `.${String(part)}`;
+  }
+  return out === '' ? '(root)' : out;
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string[] {
+  if (issue.code === 'unrecognized_keys') {
+    return issue.keys.map((key) => `${formatPath([...issue.path, key])}: unknown key`);
+  }
+  if (issue.code === 'invalid_type' && issue.input === undefined) {
+    return [`${formatPath(issue.path)}: is required`];
+  }
+  return [`${formatPath(issue.path)}: ${issue.message}`];
+}
+
+/** Validate an already-parsed document. `baseDir` resolves relative certificate paths. */
+export function loadConfigObject(raw: unknown, baseDir: string): LoadResult {
+  const parsed = ConfigSchema.safeParse(raw ?? {});
+  if (!parsed.success) return { ok: false, errors: parsed.error.issues.flatMap(describeIssue) };
+  const config = parsed.data;
+  const errors: string[] = [];
+  const tls = new Map<string, ListenerTlsMaterial>();
+  config.inbound.forEach((listener, index) => {
+    try {
+      tls.set(listener.name, loadListenerTls(listener, baseDir, `inbound[${index}]`));
+    } catch (error) {
+      if (error instanceof MaterialError) errors.push(error.message);
+      else throw error;
+    }
+  });
+  if (errors.length > 0) return { ok: false, errors };
+  return { ok: true, value: { config, baseDir, tls } };
+}
+
+export function loadConfigFile(path: string): LoadResult {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return { ok: false, errors: [`${path}: ${code === 'ENOENT' ? 'file not found' : `cannot read (${code ?? 'error'})`}`] };
+  }
+  const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  if (document.errors.length > 0) {
+    return { ok: false, errors: document.errors.map((error) => `${path}: YAML ${error.message.split('\n')[0]}`) };
+  }
+  return loadConfigObject(document.toJS(), dirname(resolve(path)));
+}

@@ -1,0 +1,74 @@
+// Every reason code Palisade emits, in one table. The same string appears in the denial body,
+// the `reason` metric label and the audit log line; the README documents each one and a unit
+// test keeps the README and this table in step.
+//
+// `status` is the HTTP status when the reason denies a request. `always` marks reasons that
+// deny even in report mode: the request cannot be forwarded faithfully (a path we cannot
+// normalize), so "report only" has nothing safe to forward.
+
+export interface ReasonInfo {
+  readonly status: number;
+  /** The `error` field of the JSON denial body. */
+  readonly error: 'bad_request' | 'unauthorized' | 'forbidden' | 'bad_gateway' | 'gateway_timeout' | 'payload_too_large' | 'service_unavailable';
+  readonly always?: boolean;
+  readonly description: string;
+}
+
+export const REASONS = {
+  // TLS handshake (counted in palisade_tls_handshakes_total; the peer never gets an HTTP response)
+  no_client_cert: { status: 401, error: 'unauthorized', description: 'The peer sent no client certificate.' },
+  unknown_ca: { status: 401, error: 'unauthorized', description: 'The client certificate does not chain to the trust bundle.' },
+  cert_expired: { status: 401, error: 'unauthorized', description: 'The peer certificate (or one in its chain) has expired.' },
+  cert_not_yet_valid: { status: 401, error: 'unauthorized', description: 'The peer certificate is not valid yet.' },
+  cert_revoked: { status: 401, error: 'unauthorized', description: 'The peer certificate is revoked by a configured CRL.' },
+  cert_invalid: { status: 401, error: 'unauthorized', description: 'The peer certificate chain failed verification for another reason (bad signature, malformed).' },
+  weak_key: { status: 403, error: 'forbidden', description: 'The peer key is weaker than policy allows.' },
+  weak_signature_algorithm: { status: 403, error: 'forbidden', description: 'The peer certificate is signed with SHA-1, MD5 or another refused algorithm.' },
+  cert_lifetime_too_long: { status: 403, error: 'forbidden', description: 'The peer certificate lives longer than policy allows.' },
+  tls_version_not_allowed: { status: 403, error: 'forbidden', description: 'The peer offered no TLS version that policy allows.' },
+  cipher_not_allowed: { status: 403, error: 'forbidden', description: 'The peer offered no cipher suite that policy allows.' },
+  handshake_failed: { status: 400, error: 'bad_request', description: 'The TLS handshake failed for a reason not listed above (malformed ClientHello, internal error).' },
+  handshake_timeout: { status: 400, error: 'bad_request', description: 'The peer did not finish the TLS handshake in time.' },
+  client_disconnected: { status: 400, error: 'bad_request', description: 'The peer closed the connection during the handshake.' },
+
+  // Identity and routing
+  bad_spiffe_id: { status: 403, error: 'forbidden', description: 'The peer certificate has a malformed SPIFFE ID, more than one, or none where one is required.' },
+  identity_not_allowed: { status: 403, error: 'forbidden', description: 'The peer identity is not allowed on the matched route.' },
+  route_not_found: { status: 403, error: 'forbidden', description: 'No configured route matches the method and normalized path.' },
+  path_not_normalized: { status: 400, error: 'bad_request', always: true, description: 'The path cannot be normalized safely (encoded slash or backslash, NUL, bad percent-encoding, not origin-form), or strict mode refuses a path that needed normalizing.' },
+  malformed_request: { status: 400, error: 'bad_request', always: true, description: 'The HTTP request could not be parsed (bad header, oversized header block, bad framing).' },
+  body_too_large: { status: 413, error: 'payload_too_large', always: true, description: 'The request body is larger than the configured limit.' },
+
+  // Tokens (issue 4) and signatures (issue 5): reserved codes of the contract.
+  token_missing: { status: 401, error: 'unauthorized', description: 'No bearer token was sent.' },
+  token_invalid: { status: 401, error: 'unauthorized', description: 'The token is malformed or its signature does not verify.' },
+  token_expired: { status: 401, error: 'unauthorized', description: 'The token has expired.' },
+  token_lifetime_too_long: { status: 401, error: 'unauthorized', description: 'The token lives longer than policy allows.' },
+  token_revoked: { status: 401, error: 'unauthorized', description: 'The token jti is on the denylist.' },
+  wrong_audience: { status: 401, error: 'unauthorized', description: 'The token audience is not this service.' },
+  unknown_issuer: { status: 401, error: 'unauthorized', description: 'The token issuer is not configured.' },
+  insufficient_scope: { status: 403, error: 'forbidden', description: 'The token lacks a scope the route requires.' },
+  token_overprivileged: { status: 403, error: 'forbidden', description: 'The token grants more scopes than the caller can ever need.' },
+  token_not_bound: { status: 401, error: 'unauthorized', description: 'Policy requires a certificate-bound token and this one is not bound.' },
+  token_binding_mismatch: { status: 401, error: 'unauthorized', description: 'The token is bound to another client certificate.' },
+  signature_missing: { status: 401, error: 'unauthorized', description: 'The route requires an HTTP message signature and none was sent.' },
+  signature_invalid: { status: 401, error: 'unauthorized', description: 'The HTTP message signature does not verify.' },
+  signature_expired: { status: 401, error: 'unauthorized', description: 'The signature is too old, from the future, or past its expires.' },
+  signature_replayed: { status: 401, error: 'unauthorized', description: 'The signature (or its nonce) was seen before.' },
+  signature_components_missing: { status: 401, error: 'unauthorized', description: 'The signature does not cover the components policy requires.' },
+  unknown_key: { status: 401, error: 'unauthorized', description: 'The signature keyid is not in the key registry.' },
+  key_identity_mismatch: { status: 401, error: 'unauthorized', description: 'The signing key belongs to another identity.' },
+  digest_mismatch: { status: 401, error: 'unauthorized', description: 'The body does not match its Content-Digest.' },
+
+  // Forwarding
+  upstream_unavailable: { status: 502, error: 'bad_gateway', description: 'The upstream app refused the connection, reset it, or is down.' },
+  upstream_timeout: { status: 504, error: 'gateway_timeout', description: 'The upstream app did not connect or answer within the configured timeout.' },
+  upstream_identity_mismatch: { status: 502, error: 'bad_gateway', description: 'The upstream presented a certificate for another identity.' },
+  draining: { status: 503, error: 'service_unavailable', always: true, description: 'The sidecar is shutting down and accepts no new requests on this connection.' },
+} as const satisfies Record<string, ReasonInfo>;
+
+export type ReasonCode = keyof typeof REASONS;
+
+export function reasonInfo(code: ReasonCode): ReasonInfo {
+  return REASONS[code];
+}

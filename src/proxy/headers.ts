@@ -1,0 +1,56 @@
+// Header hygiene between peer, sidecar and app (RFC 9110 §7.6.1).
+//
+// Hop-by-hop fields are dropped in both directions, with any field the Connection header
+// names. Headers the sidecar owns (x-forwarded-client-cert and friends) are dropped from the
+// peer's request first and set afterwards, so a peer can neither forge nor strip them.
+import type { IncomingHttpHeaders } from 'node:http';
+
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'http2-settings']);
+
+/** Set only by the sidecar; any copy from the peer is removed. */
+const SIDECAR_OWNED = new Set(['x-forwarded-client-cert', 'x-forwarded-proto', 'x-request-id']);
+
+function connectionListed(value: string | string[] | undefined): Set<string> | undefined {
+  if (value === undefined) return undefined;
+  const listed = new Set<string>();
+  for (const part of (Array.isArray(value) ? value.join(',') : value).split(',')) {
+    const name = part.trim().toLowerCase();
+    if (name) listed.add(name);
+  }
+  return listed;
+}
+
+/**
+ * Request headers for the upstream, from the peer's raw header list (which keeps duplicates
+ * and order, unlike IncomingMessage.headers), as undici's flat [name, value, ...] array.
+ */
+export function upstreamRequestHeaders(rawHeaders: readonly string[], connection: string | undefined, added: Record<string, string>): string[] {
+  const listed = connectionListed(connection);
+  const out: string[] = [];
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i] as string;
+    const lower = name.toLowerCase();
+    if (HOP_BY_HOP.has(lower) || SIDECAR_OWNED.has(lower) || listed?.has(lower)) continue;
+    out.push(name, rawHeaders[i + 1] as string);
+  }
+  for (const [name, value] of Object.entries(added)) out.push(name, value);
+  return out;
+}
+
+/** Response headers for the peer: the upstream's, less hop-by-hop fields. */
+export function downstreamResponseHeaders(headers: IncomingHttpHeaders | Record<string, string | string[] | undefined>): Record<string, string | string[]> {
+  const listed = connectionListed(headers['connection']);
+  const out: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined || HOP_BY_HOP.has(name) || listed?.has(name)) continue;
+    out[name] = value;
+  }
+  return out;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** Keep the caller's request id when it is well formed, so traces join up across services. */
+export function requestIdFrom(value: string | string[] | undefined): string | undefined {
+  return typeof value === 'string' && REQUEST_ID.test(value) ? value : undefined;
+}

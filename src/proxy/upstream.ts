@@ -1,0 +1,33 @@
+// The keep-alive connection pool to the local app, and the mapping of its failures to reason
+// codes. undici closes the upstream request when the peer goes away (we pass an AbortSignal),
+// which http-proxy never did.
+import { Pool } from 'undici';
+import type { UpstreamConfig } from '../config/schema.js';
+import type { ReasonCode } from '../pipeline/reasons.js';
+
+export function createUpstreamPool(config: UpstreamConfig): Pool {
+  return new Pool(new URL(config.url).origin, {
+    connections: config.connections,
+    connect: { timeout: config.connectTimeoutMs },
+    headersTimeout: config.headersTimeoutMs,
+    bodyTimeout: config.bodyTimeoutMs,
+    keepAliveTimeout: config.keepAliveTimeoutMs,
+    pipelining: 1,
+  });
+}
+
+/** Same settings, same pool: a reload that leaves the upstream alone keeps its warm connections. */
+export function sameUpstream(a: UpstreamConfig, b: UpstreamConfig): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+export type UpstreamFailure = ReasonCode | 'client_disconnected';
+
+export function classifyUpstreamError(error: unknown): UpstreamFailure {
+  const code = (error as { code?: string; name?: string } | undefined)?.code;
+  const name = (error as { name?: string } | undefined)?.name;
+  if (name === 'AbortError' || code === 'UND_ERR_ABORTED' || code === 'ABORT_ERR') return 'client_disconnected';
+  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') return 'upstream_timeout';
+  if (code === 'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH') return 'malformed_request';
+  return 'upstream_unavailable';
+}

@@ -1,0 +1,170 @@
+// The running sidecar: inbound listeners plus the admin listener, built from a validated config.
+//
+// Reload is check-then-swap (ghostunnel's model): build every new listener state first; if any
+// part fails, nothing changes and the caller learns why. Only then is each state swapped in.
+import type { AddressInfo } from 'node:net';
+import type { DestinationStream, Logger } from 'pino';
+import { AdminServer } from './admin/admin-server.js';
+import { loadConfigFile, type LoadedConfig } from './config/load.js';
+import { InboundListener, type ListenerState } from './proxy/inbound-listener.js';
+import { createUpstreamPool, sameUpstream } from './proxy/upstream.js';
+import { compileListenerPolicy } from './pipeline/routes.js';
+import { createLogger } from './telemetry/logger.js';
+import { Metrics } from './telemetry/metrics.js';
+import { Recorder } from './telemetry/recorder.js';
+import { VERSION } from './version.js';
+
+export interface SidecarOptions {
+  /** Where log lines go (default stdout). Tests pass a stream to read them. */
+  readonly logDestination?: DestinationStream;
+}
+
+export interface SidecarAddresses {
+  readonly admin: AddressInfo;
+  readonly inbound: Record<string, AddressInfo>;
+}
+
+export class ReloadError extends Error {
+  constructor(readonly errors: string[]) {
+    super(errors.join('; '));
+  }
+}
+
+export class Sidecar {
+  readonly metrics = new Metrics(VERSION);
+  readonly log: Logger;
+  private readonly recorder: Recorder;
+  private readonly listeners = new Map<string, InboundListener>();
+  private admin: AdminServer | undefined;
+  private loaded: LoadedConfig;
+  private started = false;
+  private draining = false;
+
+  constructor(loaded: LoadedConfig, options: SidecarOptions = {}) {
+    this.loaded = loaded;
+    this.log = createLogger(loaded.config.log.level, options.logDestination);
+    this.recorder = new Recorder(this.metrics, this.log);
+  }
+
+  get config(): LoadedConfig['config'] {
+    return this.loaded.config;
+  }
+
+  async start(): Promise<SidecarAddresses> {
+    const { config } = this.loaded;
+    this.admin = new AdminServer(config.admin.address, config.admin.port, {
+      registry: this.metrics.registry,
+      notReadyReason: () => this.notReadyReason(),
+    });
+    const admin = await this.admin.listen();
+    const inbound: Record<string, AddressInfo> = {};
+    for (const listenerConfig of config.inbound) {
+      const state = this.buildState(listenerConfig.name, this.loaded, undefined);
+      const listener = new InboundListener(state, this.recorder, this.log);
+      this.listeners.set(listenerConfig.name, listener);
+      inbound[listenerConfig.name] = await listener.listen();
+      this.recorder.certificates(listenerConfig.name, state.material);
+    }
+    this.started = true;
+    this.metrics.ready.set(1);
+    this.log.info({ type: 'lifecycle', admin: `${admin.address}:${admin.port}`, inbound, version: VERSION }, 'palisade started');
+    return { admin, inbound };
+  }
+
+  notReadyReason(): string | undefined {
+    if (this.draining) return 'draining';
+    if (!this.started) return 'starting';
+    return undefined;
+  }
+
+  /** Apply a new, already validated config. Throws ReloadError and changes nothing on failure. */
+  reload(next: LoadedConfig): void {
+    const errors: string[] = [];
+    const current = this.loaded.config;
+    const sameListeners =
+      next.config.inbound.length === current.inbound.length &&
+      next.config.inbound.every((listener, index) => {
+        const old = current.inbound[index];
+        return old && old.name === listener.name && old.address === listener.address && old.port === listener.port;
+      });
+    if (!sameListeners) errors.push('inbound: listener names, addresses and ports cannot change on reload; restart the sidecar');
+    if (next.config.admin.address !== current.admin.address || next.config.admin.port !== current.admin.port) {
+      errors.push('admin: address and port cannot change on reload; restart the sidecar');
+    }
+    if (errors.length > 0) throw new ReloadError(errors);
+
+    const states = new Map<string, ListenerState>();
+    for (const listenerConfig of next.config.inbound) {
+      const listener = this.listeners.get(listenerConfig.name);
+      states.set(listenerConfig.name, this.buildState(listenerConfig.name, next, listener?.currentState));
+    }
+    // Every state built: now swap, all listeners at once.
+    for (const [name, state] of states) {
+      this.listeners.get(name)?.update(state);
+      this.recorder.certificates(name, state.material);
+    }
+    this.loaded = next;
+    this.log.level = next.config.log.level;
+  }
+
+  /** SIGHUP: re-read the config file and its certificates. Logs and counts the outcome. */
+  reloadFromFile(path: string): boolean {
+    const result = loadConfigFile(path);
+    try {
+      if (!result.ok) throw new ReloadError(result.errors);
+      this.reload(result.value);
+      this.metrics.configReloads.inc({ result: 'success' });
+      for (const listener of result.value.config.inbound) this.metrics.certificateReloads.inc({ listener: listener.name, result: 'success' });
+      this.log.info({ type: 'reload', result: 'success', config: path }, 'config reloaded');
+      return true;
+    } catch (error) {
+      const errors = error instanceof ReloadError ? error.errors : [(error as Error).message];
+      this.metrics.configReloads.inc({ result: 'error' });
+      // A failure that names a listener's TLS material also counts as a certificate reload error.
+      for (const listener of this.loaded.config.inbound) {
+        const index = this.loaded.config.inbound.indexOf(listener);
+        if (errors.some((message) => message.startsWith(`inbound[${index}].tls`))) {
+          this.metrics.certificateReloads.inc({ listener: listener.name, result: 'error' });
+        }
+      }
+      this.log.error({ type: 'reload', result: 'error', config: path, errors }, 'config reload failed; keeping the running config');
+      return false;
+    }
+  }
+
+  /**
+   * Graceful shutdown: readiness goes false, listeners stop accepting, idle connections close,
+   * in-flight requests finish until the deadline, then whatever is left is closed.
+   */
+  async drain(deadlineMs = this.loaded.config.drainTimeoutMs): Promise<{ forced: number }> {
+    this.draining = true;
+    this.metrics.ready.set(0);
+    this.log.info({ type: 'lifecycle', deadline_ms: deadlineMs }, 'draining');
+    for (const listener of this.listeners.values()) listener.drain();
+    const until = Date.now() + deadlineMs;
+    const open = () => [...this.listeners.values()].reduce((sum, listener) => sum + listener.openConnections, 0);
+    while (open() > 0 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 25));
+    const forced = open();
+    for (const listener of this.listeners.values()) await listener.forceClose();
+    await this.admin?.close();
+    this.log.info({ type: 'lifecycle', forced_connections: forced }, 'stopped');
+    return { forced };
+  }
+
+  async close(): Promise<void> {
+    await this.drain(0);
+  }
+
+  private buildState(name: string, loaded: LoadedConfig, previous: ListenerState | undefined): ListenerState {
+    const config = loaded.config.inbound.find((listener) => listener.name === name);
+    const material = loaded.tls.get(name);
+    if (!config || !material) throw new ReloadError([`inbound: listener ${name} is missing`]);
+    const keepPool = previous && sameUpstream(previous.config.upstream, config.upstream);
+    return {
+      config,
+      policy: compileListenerPolicy(config, loaded.config.mode),
+      material,
+      pool: keepPool ? previous.pool : createUpstreamPool(config.upstream),
+    };
+  }
+}

@@ -1,0 +1,81 @@
+// The one place a finished request becomes telemetry: a metric increment, a duration sample
+// and one audit log line. Nothing else in the request path writes metrics or logs.
+import type { Logger } from 'pino';
+import type { DecisionKind } from '../pipeline/decision.js';
+import type { ReasonCode } from '../pipeline/reasons.js';
+import type { Finding } from '../pipeline/types.js';
+import type { CertSummary, ListenerTlsMaterial } from '../tls/material.js';
+import type { Metrics } from './metrics.js';
+
+export interface RequestOutcome {
+  readonly requestId: string;
+  readonly listener: string;
+  /** Route name, or "unmatched". */
+  readonly route: string;
+  readonly method: string;
+  /** The normalized path without the query (queries can hold secrets), or "-" when refused. */
+  readonly path: string;
+  readonly peer: string | undefined;
+  readonly decision: DecisionKind;
+  readonly reason: ReasonCode | 'none';
+  readonly findings: readonly Finding[];
+  readonly status: number;
+  readonly durationSeconds: number;
+  readonly upstreamSeconds?: number;
+  /** Set when the response was cut off after its headers (upstream reset, client gone). */
+  readonly aborted?: string;
+}
+
+export class Recorder {
+  /** Label sets of the certificate gauges per listener, so a reload removes stale series. */
+  private readonly certificateLabels = new Map<string, Array<Record<string, string>>>();
+
+  constructor(
+    private readonly metrics: Metrics,
+    private readonly audit: Logger,
+  ) {}
+
+  request(outcome: RequestOutcome): void {
+    this.metrics.requests.inc({ listener: outcome.listener, route: outcome.route, decision: outcome.decision, reason: outcome.reason });
+    this.metrics.requestDuration.observe({ listener: outcome.listener, route: outcome.route }, outcome.durationSeconds);
+    if (outcome.upstreamSeconds !== undefined) this.metrics.upstreamDuration.observe({ listener: outcome.listener }, outcome.upstreamSeconds);
+    this.audit.info(
+      {
+        type: 'request',
+        request_id: outcome.requestId,
+        listener: outcome.listener,
+        peer: outcome.peer ?? null,
+        route: outcome.route,
+        method: outcome.method,
+        path: outcome.path,
+        decision: outcome.decision,
+        reason: outcome.reason,
+        reasons: outcome.findings.map((finding) => ({ check: finding.check, reason: finding.reason, severity: finding.severity, detail: finding.detail })),
+        status: outcome.status,
+        duration_ms: Math.round(outcome.durationSeconds * 1e6) / 1e3,
+        upstream_ms: outcome.upstreamSeconds === undefined ? null : Math.round(outcome.upstreamSeconds * 1e6) / 1e3,
+        ...(outcome.aborted ? { aborted: outcome.aborted } : {}),
+      },
+      'request',
+    );
+  }
+
+  handshake(listener: string, version: string, result: 'success' | 'failure', reason: ReasonCode | 'none', detail?: string): void {
+    this.metrics.tlsHandshakes.inc({ listener, version, result, reason });
+    if (result === 'failure') this.audit.info({ type: 'handshake', listener, version, reason, detail }, 'tls handshake refused');
+  }
+
+  /** Export expiry of a listener's own certificate and trust anchors (after start or reload). */
+  certificates(listener: string, material: ListenerTlsMaterial): void {
+    for (const labels of this.certificateLabels.get(listener) ?? []) this.metrics.certificateExpiry.remove(labels);
+    const labels: Array<Record<string, string>> = [];
+    const set = (role: string, cert: CertSummary) => {
+      const series = { listener, role, subject: cert.subject };
+      this.metrics.certificateExpiry.set(series, Math.floor(cert.validTo.getTime() / 1000));
+      labels.push(series);
+    };
+    set('server', material.server);
+    for (const anchor of material.trustAnchors) set('ca', anchor);
+    this.certificateLabels.set(listener, labels);
+  }
+}

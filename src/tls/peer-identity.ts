@@ -1,0 +1,78 @@
+// The verified peer's identity, read once per connection from its certificate.
+//
+// getPeerX509Certificate() costs ~20 µs; a connection carries many requests, so the inbound
+// listener calls readPeer() once at secureConnection and keeps the result on the socket.
+import { createHash, type X509Certificate } from 'node:crypto';
+import { parseSpiffeId, type SpiffeId } from './spiffe.js';
+import { commonName, parseSubjectAltNames, type SubjectAltNames } from './subject-alt-names.js';
+
+export type IdentitySource = 'spiffe' | 'dns' | 'cn';
+
+export type PeerIdentity =
+  | { readonly kind: 'spiffe'; readonly value: string; readonly spiffe: SpiffeId }
+  | { readonly kind: 'dns'; readonly value: string }
+  | { readonly kind: 'cn'; readonly value: string };
+
+export interface PeerInfo {
+  /** The identity, when the certificate yields one under the configured sources. */
+  readonly identity?: PeerIdentity;
+  /** Why no identity could be read (a malformed or duplicate SPIFFE ID, say). */
+  readonly identityProblem?: string;
+  readonly subject: string;
+  readonly sans: SubjectAltNames;
+  /** Hex SHA-256 of the certificate's DER: the XFCC `Hash` and the RFC 8705 thumbprint's source. */
+  readonly sha256: string;
+  readonly validTo: Date;
+  readonly serialNumber: string;
+}
+
+function looksLikeSpiffe(uri: string): boolean {
+  // Case-insensitive on purpose: `SPIFFE://...` is a look-alike that must be refused, not ignored.
+  return uri.slice(0, 7).toLowerCase() === 'spiffe:';
+}
+
+export function readPeer(cert: X509Certificate, sources: readonly IdentitySource[]): PeerInfo {
+  const sans = parseSubjectAltNames(cert.subjectAltName);
+  const base = {
+    subject: cert.subject,
+    sans,
+    sha256: createHash('sha256').update(cert.raw).digest('hex'),
+    validTo: new Date(cert.validTo),
+    serialNumber: cert.serialNumber,
+  };
+  const resolved = resolveIdentity(cert, sans, sources);
+  return { ...base, ...resolved };
+}
+
+function resolveIdentity(
+  cert: X509Certificate,
+  sans: SubjectAltNames,
+  sources: readonly IdentitySource[],
+): { identity: PeerIdentity } | { identityProblem: string } {
+  for (const source of sources) {
+    if (source === 'spiffe') {
+      const candidates = sans.uris.filter(looksLikeSpiffe);
+      if (candidates.length > 1) return { identityProblem: `certificate has ${candidates.length} SPIFFE IDs; exactly one is allowed` };
+      if (candidates.length === 1) {
+        const parsed = parseSpiffeId(candidates[0] as string);
+        // A malformed SPIFFE ID never falls through to DNS or CN: that would be a bypass.
+        if (!parsed.ok) return { identityProblem: `malformed SPIFFE ID: ${parsed.problem}` };
+        return { identity: { kind: 'spiffe', value: parsed.value.id, spiffe: parsed.value } };
+      }
+    } else if (source === 'dns') {
+      const name = sans.dnsNames[0];
+      if (name) return { identity: { kind: 'dns', value: name.toLowerCase() } };
+    } else {
+      const cn = commonName(cert.subject);
+      if (cn) return { identity: { kind: 'cn', value: cn } };
+    }
+  }
+  return { identityProblem: `certificate has no identity under sources [${sources.join(', ')}]` };
+}
+
+/** A label-safe, human-readable form of the identity for logs. */
+export function identityString(peer: PeerInfo | undefined): string | undefined {
+  if (!peer?.identity) return undefined;
+  const id = peer.identity;
+  return id.kind === 'spiffe' ? id.value : `${id.kind}:${id.value}`;
+}
