@@ -1,0 +1,45 @@
+// An allowed SPIFFE identity gets through to the app over real mTLS, and the app sees the
+// verified identity in x-forwarded-client-cert.
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { call, mtlsAgent } from '../helpers/client.js';
+import { metric } from '../helpers/metrics.js';
+import { IDS, makePki, type TestPki } from '../helpers/pki.js';
+import { startSidecar, type RunningSidecar } from '../helpers/sidecar.js';
+import { startUpstream, type TestUpstream } from '../helpers/upstream.js';
+
+let pki: TestPki;
+let upstream: TestUpstream;
+let sidecar: RunningSidecar;
+
+beforeAll(async () => {
+  pki = await makePki();
+  upstream = await startUpstream();
+  sidecar = await startSidecar(pki, { upstreamUrl: upstream.url });
+});
+
+afterAll(async () => {
+  await sidecar?.close();
+  await upstream?.close();
+  pki?.cleanup();
+});
+
+test('allowed identity reaches the app with 200 and its verified identity', async () => {
+  const agent = mtlsAgent(pki, pki.frontend);
+  const response = await call(`${sidecar.url}/api/orders?id=7`, agent);
+  await agent.close();
+
+  expect(response.status).toBe(200);
+  expect(upstream.received).toHaveLength(1);
+  const seen = upstream.received[0]!;
+  expect(seen.url).toBe('/api/orders?id=7');
+  expect(seen.headers['x-forwarded-client-cert']).toContain(`URI=${IDS.frontend}`);
+  expect(seen.headers['x-forwarded-client-cert']).toContain(`By=${IDS.server}`);
+  expect(seen.headers['x-forwarded-proto']).toBe('https');
+  expect(response.headers['x-request-id'] ?? seen.headers['x-request-id']).toBeTruthy();
+
+  expect(await metric(sidecar.adminUrl, 'palisade_requests_total', { listener: 'app', route: 'api', decision: 'allow', reason: 'none' })).toBe(1);
+  expect(await metric(sidecar.adminUrl, 'palisade_tls_handshakes_total', { listener: 'app', result: 'success', version: 'TLSv1.3' })).toBe(1);
+  const audit = sidecar.logs.requests();
+  expect(audit).toHaveLength(1);
+  expect(audit[0]).toMatchObject({ peer: IDS.frontend, route: 'api', decision: 'allow', status: 200, path: '/api/orders' });
+});
