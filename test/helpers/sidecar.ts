@@ -46,7 +46,7 @@ export function sidecarConfig(pki: TestPki, options: SidecarOptions): Record<str
         port: 0,
         tls: { cert: pki.server.cert, key: pki.server.key, clientCa: pki.caPath },
         upstream: { url: options.upstreamUrl },
-        routes: options.routes ?? DEFAULT_ROUTES,
+        routes: structuredClone(options.routes ?? DEFAULT_ROUTES),
         ...options.listener,
       },
     ],
