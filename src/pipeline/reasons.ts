@@ -9,7 +9,7 @@
 export interface ReasonInfo {
   readonly status: number;
   /** The `error` field of the JSON denial body. */
-  readonly error: 'bad_request' | 'unauthorized' | 'forbidden' | 'bad_gateway' | 'gateway_timeout' | 'payload_too_large' | 'service_unavailable';
+  readonly error: 'bad_request' | 'unauthorized' | 'forbidden' | 'bad_gateway' | 'gateway_timeout' | 'payload_too_large';
   readonly always?: boolean;
   readonly description: string;
 }
@@ -64,7 +64,6 @@ export const REASONS = {
   upstream_unavailable: { status: 502, error: 'bad_gateway', description: 'The upstream app refused the connection, reset it, or is down.' },
   upstream_timeout: { status: 504, error: 'gateway_timeout', description: 'The upstream app did not connect or answer within the configured timeout.' },
   upstream_identity_mismatch: { status: 502, error: 'bad_gateway', description: 'The upstream presented a certificate for another identity.' },
-  draining: { status: 503, error: 'service_unavailable', always: true, description: 'The sidecar is shutting down and accepts no new requests on this connection.' },
 } as const satisfies Record<string, ReasonInfo>;
 
 export type ReasonCode = keyof typeof REASONS;
