@@ -1,7 +1,7 @@
 // Loading a config: YAML → strict schema → file and TLS material checks. Every problem is
 // reported at once, each as "key.path[0]: what is wrong", so one run of `palisade validate`
 // shows everything to fix.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
@@ -36,10 +36,33 @@ function describeIssue(issue: z.core.$ZodIssue): string[] {
   return [`${formatPath(issue.path)}: ${issue.message}`];
 }
 
+const TLS_FILE_KEYS = ['cert', 'key', 'clientCa'] as const;
+
+/**
+ * File existence for a document that failed the schema, so one run reports the missing files
+ * with the schema errors. Only looks at values that are strings where a path belongs.
+ */
+function missingFiles(raw: unknown, baseDir: string): string[] {
+  const inbound = (raw as { inbound?: unknown } | null)?.inbound;
+  if (!Array.isArray(inbound)) return [];
+  const errors: string[] = [];
+  inbound.forEach((listener: unknown, index) => {
+    const tls = (listener as { tls?: Record<string, unknown> } | null)?.tls;
+    if (!tls || typeof tls !== 'object') return;
+    for (const key of TLS_FILE_KEYS) {
+      const file = tls[key];
+      if (typeof file === 'string' && file !== '' && !existsSync(resolve(baseDir, file))) {
+        errors.push(`inbound[${index}].tls.${key}: file not found: ${file}`);
+      }
+    }
+  });
+  return errors;
+}
+
 /** Validate an already-parsed document. `baseDir` resolves relative certificate paths. */
 export function loadConfigObject(raw: unknown, baseDir: string): LoadResult {
   const parsed = ConfigSchema.safeParse(raw ?? {});
-  if (!parsed.success) return { ok: false, errors: parsed.error.issues.flatMap(describeIssue) };
+  if (!parsed.success) return { ok: false, errors: [...parsed.error.issues.flatMap(describeIssue), ...missingFiles(raw, baseDir)] };
   const config = parsed.data;
   const errors: string[] = [];
   const tls = new Map<string, ListenerTlsMaterial>();
@@ -65,7 +88,14 @@ export function loadConfigFile(path: string): LoadResult {
   }
   const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (document.errors.length > 0) {
-    return { ok: false, errors: document.errors.map((error) => `${path}: YAML ${error.message.split('\n')[0]}`) };
+    return {
+      ok: false,
+      errors: document.errors.map((error) => {
+        const where = error.linePos?.[0];
+        const message = (error.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
+        return `${path}: YAML syntax error: ${message}${where ? ` (line ${where.line}, column ${where.col})` : ''}`;
+      }),
+    };
   }
   return loadConfigObject(document.toJS(), dirname(resolve(path)));
 }

@@ -206,6 +206,7 @@ export class InboundListener {
 
     if (decision.kind === 'deny' || forwardPath === undefined) {
       const denial = denialResponse(decision.reason === 'none' ? 'path_not_normalized' : decision.reason, requestId);
+      if (this.draining) res.shouldKeepAlive = false;
       res.writeHead(denial.status, denial.headers);
       res.end(denial.body);
       finish(denial.status);
@@ -247,6 +248,8 @@ export class InboundListener {
       return;
     }
 
+    // A drain that began while this request was in flight still ends the connection after it.
+    if (this.draining) res.shouldKeepAlive = false;
     res.writeHead(response.statusCode, downstreamResponseHeaders(response.headers));
     let aborted: string | undefined;
     try {

@@ -76,6 +76,11 @@ export class Metrics {
 
   constructor(version: string) {
     collectDefaultMetrics({ register: this.registry });
+    // prom-client exports these sums as gauges named *_total, which Prometheus naming rules (and
+    // `promtool check metrics`) reserve for counters. The per-type gauges without the suffix stay.
+    for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) {
+      this.registry.removeSingleMetric(name);
+    }
     this.buildInfo.set({ version, node: process.version }, 1);
   }
 }
