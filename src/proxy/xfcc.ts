@@ -6,7 +6,12 @@ import type { PeerInfo } from '../tls/peer-identity.js';
 
 function quote(value: string): string {
   // Control characters cannot appear in an HTTP header value; drop them rather than fail the request.
-  const clean = value.replace(/[\x00-\x1f\x7f]/g, '');
+  // Non-ASCII (a UTF8String subject, say) becomes RFC 4514 `\XX` escapes of its UTF-8 bytes, as
+  // OpenSSL's RFC 2253 printing does: undici refuses a header value above U+00FF (the request
+  // failed as a 502), and Latin-1 bytes on the wire would reach the app as mojibake.
+  const clean = value
+    .replace(/[\x00-\x1f\x7f]/g, '')
+    .replace(/[^\x00-\x7f]+/gu, (text) => [...Buffer.from(text, 'utf8')].map((byte) => `\\${byte.toString(16).toUpperCase()}`).join(''));
   return /[,;="\\]/.test(clean) ? `"${clean.replace(/["\\]/g, '\\$&')}"` : clean;
 }
 

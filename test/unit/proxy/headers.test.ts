@@ -1,0 +1,122 @@
+// Header hygiene: hop-by-hop fields (the fixed set and whatever Connection names) are dropped
+// both ways, sidecar-owned headers from the peer are replaced by the sidecar's, duplicates and
+// order survive, and only a well-formed x-request-id is kept.
+import { describe, expect, test } from 'vitest';
+import { downstreamResponseHeaders, requestIdFrom, upstreamRequestHeaders } from '../../../src/proxy/headers.js';
+
+const ADDED = { 'x-forwarded-client-cert': 'By=a;Hash=b', 'x-forwarded-proto': 'https', 'x-request-id': 'rid-1' };
+const ADDED_FLAT = ['x-forwarded-client-cert', 'By=a;Hash=b', 'x-forwarded-proto', 'https', 'x-request-id', 'rid-1'];
+
+/** The names in a flat [name, value, ...] list, lowercased. */
+const names = (flat: readonly string[]) => flat.filter((_, i) => i % 2 === 0).map((name) => name.toLowerCase());
+
+describe('upstreamRequestHeaders', () => {
+  test('end-to-end headers pass in order with their casing and duplicates, then the sidecar’s own', () => {
+    const raw = ['Host', 'localhost', 'X-Dup', 'one', 'accept', '*/*', 'x-dup', 'two', 'Content-Length', '5'];
+    expect(upstreamRequestHeaders(raw, undefined, ADDED)).toEqual([...raw, ...ADDED_FLAT]);
+  });
+
+  test('the fixed hop-by-hop set is dropped, whatever its casing', () => {
+    const raw = [
+      'Connection', 'keep-alive',
+      'KEEP-ALIVE', 'timeout=5',
+      'Proxy-Connection', 'keep-alive',
+      'TE', 'trailers',
+      'Trailer', 'x-sum',
+      'Transfer-Encoding', 'chunked',
+      'Upgrade', 'h2c',
+      'HTTP2-Settings', 'AAMAAABk',
+      'x-kept', '1',
+    ];
+    expect(upstreamRequestHeaders(raw, 'keep-alive', {})).toEqual(['x-kept', '1']);
+  });
+
+  test('every field the Connection header names is dropped, case-insensitively', () => {
+    const raw = ['Connection', 'keep-alive, X-Drop-Me ,, x-also', 'x-drop-me', '1', 'X-ALSO', '2', 'x-DROP-me', '3', 'x-kept', 'yes'];
+    expect(upstreamRequestHeaders(raw, 'keep-alive, X-Drop-Me ,, x-also', {})).toEqual(['x-kept', 'yes']);
+  });
+
+  test('Node’s joined value of two Connection headers is honoured', () => {
+    const raw = ['Connection', 'x-a', 'Connection', 'x-b', 'x-a', '1', 'x-b', '2', 'x-c', '3'];
+    expect(upstreamRequestHeaders(raw, 'x-a, x-b', {})).toEqual(['x-c', '3']);
+  });
+
+  test('peer copies of sidecar-owned headers, in any casing and number, give way to exactly one of each', () => {
+    const raw = [
+      'x-forwarded-client-cert', 'By=spiffe://evil;URI=spiffe://x/admin',
+      'X-Forwarded-Client-Cert', 'URI=spiffe://x/other',
+      'X-FORWARDED-PROTO', 'http',
+      'x-request-id', 'forged',
+      'accept', '*/*',
+    ];
+    const out = upstreamRequestHeaders(raw, undefined, ADDED);
+    expect(out).toEqual(['accept', '*/*', ...ADDED_FLAT]);
+  });
+
+  test('a Connection header naming a sidecar-owned header cannot strip the sidecar’s copy', () => {
+    const out = upstreamRequestHeaders(['x-forwarded-client-cert', 'forged'], 'x-forwarded-client-cert, x-request-id', ADDED);
+    expect(out).toEqual(ADDED_FLAT);
+  });
+
+  test('with no Connection header only the fixed set is dropped', () => {
+    const out = upstreamRequestHeaders(['te', 'trailers', 'x-drop-me', '1'], undefined, {});
+    expect(names(out)).toEqual(['x-drop-me']);
+  });
+});
+
+describe('downstreamResponseHeaders', () => {
+  test('hop-by-hop response fields and those Connection names are dropped; the rest pass', () => {
+    const out = downstreamResponseHeaders({
+      'content-type': 'application/json',
+      'content-length': '11',
+      connection: 'x-resp-drop, Keep-Alive',
+      'keep-alive': 'timeout=9',
+      'transfer-encoding': 'chunked',
+      'proxy-connection': 'keep-alive',
+      trailer: 'x-sum',
+      upgrade: 'h2c',
+      te: 'trailers',
+      'x-resp-drop': '1',
+      'x-resp-kept': 'yes',
+    });
+    expect(out).toEqual({ 'content-type': 'application/json', 'content-length': '11', 'x-resp-kept': 'yes' });
+  });
+
+  test('multi-valued headers stay arrays and undefined values are skipped', () => {
+    const out = downstreamResponseHeaders({ 'set-cookie': ['a=1', 'b=2'], 'x-dup': ['one', 'two'], 'x-missing': undefined, vary: 'accept' });
+    expect(out).toEqual({ 'set-cookie': ['a=1', 'b=2'], 'x-dup': ['one', 'two'], vary: 'accept' });
+  });
+
+  test('a Connection header given as an array names fields in every element', () => {
+    const out = downstreamResponseHeaders({ connection: ['x-a', 'X-B'], 'x-a': '1', 'x-b': '2', 'x-c': '3' });
+    expect(out).toEqual({ 'x-c': '3' });
+  });
+});
+
+describe('requestIdFrom', () => {
+  test.each([
+    ['a UUID', '0b6f2a9e-6a55-4d0c-9a63-0f8a1e3c4d5e'],
+    ['letters, digits and . _ : -', 'trace.01HZX_abc:42-x'],
+    ['a single character', 'a'],
+    ['128 characters', 'a'.repeat(128)],
+  ])('keeps %s', (_name, value) => {
+    expect(requestIdFrom(value)).toBe(value);
+  });
+
+  test.each([
+    ['undefined', undefined],
+    ['an empty string', ''],
+    ['129 characters', 'a'.repeat(129)],
+    ['a space', 'abc def'],
+    ['a comma (two joined headers)', 'first, second'],
+    ['a semicolon and equals', 'id;URI=spiffe://evil'],
+    ['a slash', 'a/b'],
+    ['a trailing newline', 'abc\n'],
+    ['CR LF', 'abc\r\nx-injected: 1'],
+    ['a NUL', 'abc\x00'],
+    ['non-ASCII', 'trace-é'],
+    ['an array', ['a', 'b']],
+  ])('refuses %s', (_name, value) => {
+    expect(requestIdFrom(value)).toBeUndefined();
+  });
+});
