@@ -40,6 +40,8 @@ export class InboundListener {
   private state: ListenerState;
   private readonly server: Server;
   private readonly peers = new WeakMap<TLSSocket, PeerInfo>();
+  /** XFCC depends only on the peer certificate and our own ID: build it once per connection. */
+  private readonly xfcc = new WeakMap<PeerInfo, { by: string | undefined; value: string }>();
   private readonly sockets = new Set<TLSSocket>();
   private draining = false;
 
@@ -138,6 +140,14 @@ export class InboundListener {
     this.recorder.handshake(this.name, version, 'success', 'none');
   }
 
+  private xfccFor(peer: PeerInfo, by: string | undefined): string {
+    const cached = this.xfcc.get(peer);
+    if (cached && cached.by === by) return cached.value;
+    const value = formatXfcc(peer, by);
+    this.xfcc.set(peer, { by, value });
+    return value;
+  }
+
   private onClientError(error: Error & { code?: string }, socket: TLSSocket): void {
     // Malformed HTTP from a verified peer: a 400 with a reason code, then close.
     if (socket.writable && !(error.code === 'ECONNRESET')) {
@@ -225,7 +235,7 @@ export class InboundListener {
         method: context.method as Dispatcher.HttpMethod,
         path: forwardPath,
         headers: upstreamRequestHeaders(req.rawHeaders, req.headers.connection, {
-          'x-forwarded-client-cert': formatXfcc(peer, state.material.serverUri),
+          'x-forwarded-client-cert': this.xfccFor(peer, state.material.serverUri),
           'x-forwarded-proto': 'https',
           'x-request-id': requestId,
         }),
