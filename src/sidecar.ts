@@ -9,7 +9,7 @@ import { loadConfigFile, type LoadedConfig } from './config/load.js';
 import { InboundListener, type ListenerState } from './proxy/inbound-listener.js';
 import { createUpstreamPool, sameUpstream } from './proxy/upstream.js';
 import { compileListenerPolicy } from './pipeline/routes.js';
-import { createLogger } from './telemetry/logger.js';
+import { createLoggers } from './telemetry/logger.js';
 import { Metrics } from './telemetry/metrics.js';
 import { Recorder } from './telemetry/recorder.js';
 import { VERSION } from './version.js';
@@ -33,6 +33,7 @@ export class ReloadError extends Error {
 export class Sidecar {
   readonly metrics = new Metrics(VERSION);
   readonly log: Logger;
+  private readonly audit: Logger;
   private readonly recorder: Recorder;
   private readonly listeners = new Map<string, InboundListener>();
   private admin: AdminServer | undefined;
@@ -42,8 +43,10 @@ export class Sidecar {
 
   constructor(loaded: LoadedConfig, options: SidecarOptions = {}) {
     this.loaded = loaded;
-    this.log = createLogger(loaded.config.log.level, options.logDestination);
-    this.recorder = new Recorder(this.metrics, this.log);
+    const loggers = createLoggers(loaded.config.log.level, options.logDestination);
+    this.log = loggers.log;
+    this.audit = loggers.audit;
+    this.recorder = new Recorder(this.metrics, loggers.audit);
   }
 
   get config(): LoadedConfig['config'] {
@@ -104,6 +107,7 @@ export class Sidecar {
       this.recorder.certificates(name, state.material);
     }
     this.loaded = next;
+    this.audit.level = next.config.log.level;
     this.log.level = next.config.log.level;
   }
 

@@ -26,7 +26,8 @@ export type UpstreamFailure = ReasonCode | 'client_disconnected';
 export function classifyUpstreamError(error: unknown): UpstreamFailure {
   const code = (error as { code?: string; name?: string } | undefined)?.code;
   const name = (error as { name?: string } | undefined)?.name;
-  if (name === 'AbortError' || code === 'UND_ERR_ABORTED' || code === 'ABORT_ERR') return 'client_disconnected';
+  // Our signal fired, or the peer's response stream closed before it finished: the peer went away.
+  if (name === 'AbortError' || code === 'UND_ERR_ABORTED' || code === 'ABORT_ERR' || code === 'ERR_STREAM_PREMATURE_CLOSE') return 'client_disconnected';
   if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') return 'upstream_timeout';
   if (code === 'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH') return 'malformed_request';
   return 'upstream_unavailable';

@@ -3,6 +3,7 @@
 import { connect } from 'node:tls';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { call, mtlsAgent } from '../helpers/client.js';
+import { metric } from '../helpers/metrics.js';
 import { makePki, type TestPki } from '../helpers/pki.js';
 import { startSidecar, type RunningSidecar } from '../helpers/sidecar.js';
 import { startUpstream, type TestUpstream } from '../helpers/upstream.js';
@@ -43,6 +44,11 @@ test.each([
   expect(response.startsWith('HTTP/1.1 400')).toBe(true);
   expect(response).toContain('"reason":"malformed_request"');
   expect(upstream.received).toHaveLength(0);
+});
+
+test('each is counted with its reason', async () => {
+  expect(await metric(sidecar.adminUrl, 'palisade_requests_total', { route: 'unmatched', decision: 'deny', reason: 'malformed_request' })).toBe(4);
+  expect(sidecar.logs.requests().filter((line) => line['reason'] === 'malformed_request')).toHaveLength(4);
 });
 
 test('the sidecar still serves afterwards', async () => {

@@ -67,4 +67,6 @@ test('an upstream reset mid-body cuts the client response off, and the sidecar k
 
   expect(await metric(sidecar.adminUrl, 'palisade_requests_total', { listener: 'app', route: 'api', reason: 'upstream_unavailable' })).toBe(1);
   expect(await metric(sidecar.adminUrl, 'palisade_requests_total', { listener: 'app', route: 'api', reason: 'none' })).toBe(1);
+  // The cut-off is logged once, as the request it was; not also as a malformed request.
+  expect(sidecar.logs.lines().filter((line) => line['type'] === 'client_error')).toEqual([]);
 });
