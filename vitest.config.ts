@@ -8,6 +8,7 @@ export default defineConfig({
     // Real sockets and child processes: run files in separate processes, two at a time (2 cores).
     pool: 'forks',
     maxWorkers: 2,
-    reporters: ['default', ['json', { outputFile: 'reports/vitest.json' }]],
+    // .ci/run names a report per Node version through VITEST_JSON.
+    reporters: ['default', ['json', { outputFile: process.env['VITEST_JSON'] ?? 'reports/vitest.json' }]],
   },
 });
