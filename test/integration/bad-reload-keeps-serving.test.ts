@@ -81,7 +81,8 @@ test('an invalid config on SIGHUP keeps the running config; a valid one is appli
   invalid.inbound[0]!.tls['cert'] = missingCert;
   writeFileSync(configPath, stringify(invalid));
   cli.child.kill('SIGHUP');
-  await until(async () => (await metric(adminUrl, 'palisade_config_reloads_total', { result: 'error' })) === 1, 'the first reload error');
+  // The metric and the log line are written separately (the log asynchronously): wait for both.
+  await until(async () => (await metric(adminUrl, 'palisade_config_reloads_total', { result: 'error' })) === 1 && reloadFailures().length === 1, 'the first reload error');
   expect(reloadFailures()).toHaveLength(1);
   expect(reloadFailures()[0]!.errors).toEqual(['bogus: unknown key', `inbound[0].tls.cert: file not found: ${missingCert}`]);
   expect(await metric(adminUrl, 'palisade_certificate_reloads_total', { listener: 'app', result: 'error' })).toBe(1);
@@ -93,7 +94,7 @@ test('an invalid config on SIGHUP keeps the running config; a valid one is appli
   delete invalid['bogus'];
   writeFileSync(configPath, stringify(invalid));
   cli.child.kill('SIGHUP');
-  await until(async () => (await metric(adminUrl, 'palisade_config_reloads_total', { result: 'error' })) === 2, 'the second reload error');
+  await until(async () => (await metric(adminUrl, 'palisade_config_reloads_total', { result: 'error' })) === 2 && reloadFailures().length === 2, 'the second reload error');
   expect(reloadFailures()).toHaveLength(2);
   expect(reloadFailures()[1]!.errors).toEqual([`inbound[0].tls.cert: file not found: ${missingCert}`]);
   expect(await metric(adminUrl, 'palisade_certificate_reloads_total', { listener: 'app', result: 'error' })).toBe(2);
@@ -112,6 +113,6 @@ test('an invalid config on SIGHUP keeps the running config; a valid one is appli
   expect(await metric(adminUrl, 'palisade_config_reloads_total', { result: 'success' })).toBe(1);
   expect(await metric(adminUrl, 'palisade_config_reloads_total', { result: 'error' })).toBe(2);
   expect(await status(pki.frontend, '/api/orders')).toBe(200);
-  expect(cli.stdout()).toContain('"config reloaded"');
+  await until(async () => cli.stdout().includes('"config reloaded"'), 'the reload success log line');
   expect(cli.child.exitCode).toBeNull();
 });
