@@ -1,4 +1,5 @@
-// The running sidecar: inbound listeners plus the admin listener, built from a validated config.
+// The running sidecar: inbound listeners, egress listeners and the admin listener, built from a
+// validated config.
 //
 // Reload is check-then-swap (ghostunnel's model): build every new listener state first; if any
 // part fails, nothing changes and the caller learns why. Only then is each state swapped in.
@@ -7,6 +8,8 @@ import type { DestinationStream, Logger } from 'pino';
 import { AdminServer } from './admin/admin-server.js';
 import { loadConfigFile, type LoadedConfig } from './config/load.js';
 import { InboundListener, type ListenerState } from './proxy/inbound-listener.js';
+import { EgressListener } from './proxy/egress-listener.js';
+import { buildEgressState, type EgressState } from './proxy/egress-state.js';
 import { createUpstreamPool, sameUpstream } from './proxy/upstream.js';
 import { compileListenerPolicy } from './pipeline/routes.js';
 import { createLoggers } from './telemetry/logger.js';
@@ -22,6 +25,7 @@ export interface SidecarOptions {
 export interface SidecarAddresses {
   readonly admin: AddressInfo;
   readonly inbound: Record<string, AddressInfo>;
+  readonly egress: Record<string, AddressInfo>;
 }
 
 export class ReloadError extends Error {
@@ -36,6 +40,7 @@ export class Sidecar {
   private readonly audit: Logger;
   private readonly recorder: Recorder;
   private readonly listeners = new Map<string, InboundListener>();
+  private readonly egressListeners = new Map<string, EgressListener>();
   private admin: AdminServer | undefined;
   private loaded: LoadedConfig;
   private started = false;
@@ -47,6 +52,7 @@ export class Sidecar {
     this.log = loggers.log;
     this.audit = loggers.audit;
     this.recorder = new Recorder(this.metrics, loggers.audit);
+    this.metrics.readiness = () => this.notReadyReason() === undefined;
   }
 
   get config(): LoadedConfig['config'] {
@@ -68,15 +74,25 @@ export class Sidecar {
       inbound[listenerConfig.name] = await listener.listen();
       this.recorder.certificates(listenerConfig.name, state.material);
     }
+    const egress: Record<string, AddressInfo> = {};
+    for (const egressConfig of config.egress) {
+      const listener = new EgressListener(buildEgressState(egressConfig, this.loaded.egressTls, undefined, this.recorder), this.recorder, this.log);
+      this.egressListeners.set(egressConfig.name, listener);
+      egress[egressConfig.name] = await listener.listen();
+    }
     this.started = true;
-    this.metrics.ready.set(1);
-    this.log.info({ type: 'lifecycle', admin: `${admin.address}:${admin.port}`, inbound, version: VERSION }, 'palisade started');
-    return { admin, inbound };
+    this.log.info({ type: 'lifecycle', admin: `${admin.address}:${admin.port}`, inbound, egress, version: VERSION }, 'palisade started');
+    return { admin, inbound, egress };
   }
 
-  notReadyReason(): string | undefined {
+  notReadyReason(now = Date.now()): string | undefined {
     if (this.draining) return 'draining';
     if (!this.started) return 'starting';
+    // A certificate that expired while running (and was not rotated) makes every handshake
+    // fail for peers that check expiry: take the pod out of rotation rather than serve errors.
+    for (const [name, material] of this.loaded.tls) {
+      if (material.server.validTo.getTime() <= now) return `listener ${name}: its certificate expired at ${material.server.validTo.toISOString()}`;
+    }
     return undefined;
   }
 
@@ -91,6 +107,13 @@ export class Sidecar {
         return old && old.name === listener.name && old.address === listener.address && old.port === listener.port;
       });
     if (!sameListeners) errors.push('inbound: listener names, addresses and ports cannot change on reload; restart the sidecar');
+    const sameEgressListeners =
+      next.config.egress.length === current.egress.length &&
+      next.config.egress.every((listener, index) => {
+        const old = current.egress[index];
+        return old && old.name === listener.name && old.address === listener.address && old.port === listener.port;
+      });
+    if (!sameEgressListeners) errors.push('egress: listener names, addresses and ports cannot change on reload; restart the sidecar');
     if (next.config.admin.address !== current.admin.address || next.config.admin.port !== current.admin.port) {
       errors.push('admin: address and port cannot change on reload; restart the sidecar');
     }
@@ -101,7 +124,12 @@ export class Sidecar {
       const listener = this.listeners.get(listenerConfig.name);
       states.set(listenerConfig.name, this.buildState(listenerConfig.name, next, listener?.currentState));
     }
+    const egressStates = new Map<string, EgressState>();
+    for (const egressConfig of next.config.egress) {
+      egressStates.set(egressConfig.name, buildEgressState(egressConfig, next.egressTls, this.egressListeners.get(egressConfig.name)?.currentState, this.recorder));
+    }
     // Every state built: now swap, all listeners at once.
+    for (const [name, state] of egressStates) this.egressListeners.get(name)?.update(state);
     for (const [name, state] of states) {
       this.listeners.get(name)?.update(state);
       this.recorder.certificates(name, state.material);
@@ -111,15 +139,19 @@ export class Sidecar {
     this.log.level = next.config.log.level;
   }
 
-  /** SIGHUP: re-read the config file and its certificates. Logs and counts the outcome. */
-  reloadFromFile(path: string): boolean {
+  get baseDir(): string {
+    return this.loaded.baseDir;
+  }
+
+  /** SIGHUP or a file change: re-read the config file and its certificates. Logs and counts the outcome. */
+  reloadFromFile(path: string, trigger: 'SIGHUP' | 'file change' = 'SIGHUP'): boolean {
     const result = loadConfigFile(path);
     try {
       if (!result.ok) throw new ReloadError(result.errors);
       this.reload(result.value);
       this.metrics.configReloads.inc({ result: 'success' });
       for (const listener of result.value.config.inbound) this.metrics.certificateReloads.inc({ listener: listener.name, result: 'success' });
-      this.log.info({ type: 'reload', result: 'success', config: path }, 'config reloaded');
+      this.log.info({ type: 'reload', result: 'success', trigger, config: path }, 'config reloaded');
       return true;
     } catch (error) {
       const errors = error instanceof ReloadError ? error.errors : [(error as Error).message];
@@ -131,7 +163,7 @@ export class Sidecar {
           this.metrics.certificateReloads.inc({ listener: listener.name, result: 'error' });
         }
       }
-      this.log.error({ type: 'reload', result: 'error', config: path, errors }, 'config reload failed; keeping the running config');
+      this.log.error({ type: 'reload', result: 'error', trigger, config: path, errors }, 'config reload failed; keeping the running config');
       return false;
     }
   }
@@ -142,14 +174,14 @@ export class Sidecar {
    */
   async drain(deadlineMs = this.loaded.config.drainTimeoutMs): Promise<{ forced: number }> {
     this.draining = true;
-    this.metrics.ready.set(0);
     this.log.info({ type: 'lifecycle', deadline_ms: deadlineMs }, 'draining');
-    for (const listener of this.listeners.values()) listener.drain();
+    const all = [...this.listeners.values(), ...this.egressListeners.values()];
+    for (const listener of all) listener.drain();
     const until = Date.now() + deadlineMs;
-    const open = () => [...this.listeners.values()].reduce((sum, listener) => sum + listener.openConnections, 0);
+    const open = () => all.reduce((sum, listener) => sum + listener.openConnections, 0);
     while (open() > 0 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 25));
     const forced = open();
-    for (const listener of this.listeners.values()) await listener.forceClose();
+    for (const listener of all) await listener.forceClose();
     await this.admin?.close();
     this.log.info({ type: 'lifecycle', forced_connections: forced }, 'stopped');
     return { forced };

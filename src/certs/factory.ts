@@ -89,6 +89,18 @@ function signingAlgorithm(type: KeyType, hash: HashName): Algorithm {
   return { name: 'RSASSA-PKCS1-v1_5', hash } as Algorithm;
 }
 
+/**
+ * The private key to sign with. WebCrypto's RSASSA-PKCS1-v1_5 signs with the hash the key was
+ * imported with and ignores the one passed to sign(), so an RSA issuer asked for another hash
+ * (SHA-1, for tests of the weak-signature rule) needs its key re-imported with that hash.
+ */
+async function signingKey(issuer: KeyMaterial, hash: HashName): Promise<webcrypto.CryptoKey> {
+  const key = issuer.keys.privateKey;
+  if (!issuer.type.startsWith('rsa-') || (key.algorithm as { hash?: { name?: string } }).hash?.name === hash) return key;
+  const der = await webcrypto.subtle.exportKey('pkcs8', key);
+  return webcrypto.subtle.importKey('pkcs8', der, { name: 'RSASSA-PKCS1-v1_5', hash } as never, false, ['sign']);
+}
+
 export async function generateKey(type: KeyType = 'ec-p256'): Promise<KeyMaterial> {
   const keys = (await webcrypto.subtle.generateKey(keyAlgorithm(type) as never, true, ['sign', 'verify'])) as CryptoKeyPair;
   return { type, keys };
@@ -132,7 +144,7 @@ export async function createCa(options: CaOptions = {}): Promise<IssuedCert> {
       notAfter,
       signingAlgorithm: signingAlgorithm(issuer.key.type, options.hash ?? 'SHA-256'),
       publicKey: key.keys.publicKey,
-      signingKey: issuer.key.keys.privateKey,
+      signingKey: await signingKey(issuer.key, options.hash ?? 'SHA-256'),
       extensions,
     });
   } else {
@@ -195,10 +207,34 @@ export async function createLeaf(options: LeafOptions): Promise<IssuedCert> {
     notAfter,
     signingAlgorithm: signingAlgorithm(options.issuer.key.type, options.hash ?? 'SHA-256'),
     publicKey: key.keys.publicKey,
-    signingKey: options.issuer.key.keys.privateKey,
+    signingKey: await signingKey(options.issuer.key, options.hash ?? 'SHA-256'),
     extensions,
   });
   return { certPem: cert.toString('pem') + '\n', keyPem: privateKeyPem(key), cert, key };
+}
+
+export interface CrlOptions {
+  issuer: IssuedCert;
+  /** Certificates to list as revoked (their serial numbers are read from them). */
+  revoked?: IssuedCert[];
+  thisUpdate?: Date;
+  nextUpdate?: Date;
+}
+
+/** A CRL signed by `issuer`, as PEM and DER, for revocation tests and `crl:` config entries. */
+export async function createCrl(options: CrlOptions): Promise<{ pem: string; der: Buffer }> {
+  const thisUpdate = options.thisUpdate ?? new Date(Date.now() - 60_000);
+  const crl = await x509.X509CrlGenerator.create({
+    issuer: options.issuer.cert.subject,
+    thisUpdate,
+    nextUpdate: options.nextUpdate ?? new Date(thisUpdate.getTime() + 7 * 24 * HOUR_MS),
+    entries: (options.revoked ?? []).map((cert) => ({ serialNumber: cert.cert.serialNumber, revocationDate: thisUpdate })),
+    extensions: [await x509.AuthorityKeyIdentifierExtension.create(options.issuer.cert, false)],
+    signingAlgorithm: signingAlgorithm(options.issuer.key.type, 'SHA-256'),
+    signingKey: await signingKey(options.issuer.key, 'SHA-256'),
+  });
+  // The standard PEM label is "X509 CRL" (what OpenSSL reads); @peculiar/x509 writes "CRL".
+  return { pem: x509.PemConverter.encode(crl.rawData, 'X509 CRL') + '\n', der: Buffer.from(crl.rawData) };
 }
 
 /** Parse a duration such as `90s`, `15m`, `24h`, `30d` into milliseconds. */

@@ -1,8 +1,10 @@
 // palisade run -c FILE: start the sidecar and run until SIGTERM/SIGINT.
 //   SIGTERM, SIGINT → /readyz false, stop accepting, finish in-flight requests, exit 0.
-//   SIGHUP          → reload the config and certificates; a bad reload keeps the running config.
+//   SIGHUP, or a change to the config file or any file it names (reload.watchFiles)
+//                   → reload the config and certificates; a bad reload keeps the running config.
 import { parseArgs } from 'node:util';
 import { loadConfigFile } from '../config/load.js';
+import { FileWatcher, configuredFiles } from '../config/watch.js';
 import { Sidecar } from '../sidecar.js';
 import { EXIT_FINDINGS, EXIT_OK, UsageError } from './usage.js';
 
@@ -24,12 +26,24 @@ export async function runCommand(args: string[]): Promise<number> {
     await sidecar.close().catch(() => undefined);
     return EXIT_FINDINGS;
   }
+  const reload = (trigger: 'SIGHUP' | 'file change') => {
+    if (sidecar.reloadFromFile(configPath, trigger)) watcher?.retarget(configuredFiles(sidecar.config, sidecar.baseDir));
+  };
+  const watcher = result.value.config.reload.watchFiles
+    ? new FileWatcher({
+        configPath,
+        files: configuredFiles(result.value.config, result.value.baseDir),
+        debounceMs: result.value.config.reload.debounceMs,
+        onChange: () => reload('file change'),
+      })
+    : undefined;
   return new Promise<number>((resolve) => {
     let stopping = false;
     const stop = (signal: string) => {
       if (stopping) return;
       stopping = true;
       sidecar.log.info({ type: 'lifecycle', signal }, 'shutdown requested');
+      watcher?.close();
       sidecar.drain().then(
         () => resolve(EXIT_OK),
         () => resolve(EXIT_OK),
@@ -38,7 +52,7 @@ export async function runCommand(args: string[]): Promise<number> {
     process.on('SIGTERM', () => stop('SIGTERM'));
     process.on('SIGINT', () => stop('SIGINT'));
     process.on('SIGHUP', () => {
-      if (!stopping) sidecar.reloadFromFile(configPath);
+      if (!stopping) reload('SIGHUP');
     });
   });
 }

@@ -6,6 +6,8 @@ import { dirname, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { loadListenerTls, MaterialError, type ListenerTlsMaterial } from '../tls/material.js';
+import { loadEgressTls, missingEgressFiles } from './load-egress.js';
+import type { UpstreamTlsMaterial } from '../tls/upstream-material.js';
 import { ConfigSchema, type Config } from './schema.js';
 
 export interface LoadedConfig {
@@ -13,6 +15,8 @@ export interface LoadedConfig {
   /** Relative file paths in the config resolve against this directory: the config file's own. */
   readonly baseDir: string;
   readonly tls: ReadonlyMap<string, ListenerTlsMaterial>;
+  /** Egress upstream material, keyed `listener/upstream`. */
+  readonly egressTls: ReadonlyMap<string, UpstreamTlsMaterial>;
 }
 
 export type LoadResult = { ok: true; value: LoadedConfig } | { ok: false; errors: string[] };
@@ -62,7 +66,7 @@ function missingFiles(raw: unknown, baseDir: string): string[] {
 /** Validate an already-parsed document. `baseDir` resolves relative certificate paths. */
 export function loadConfigObject(raw: unknown, baseDir: string): LoadResult {
   const parsed = ConfigSchema.safeParse(raw ?? {});
-  if (!parsed.success) return { ok: false, errors: [...parsed.error.issues.flatMap(describeIssue), ...missingFiles(raw, baseDir)] };
+  if (!parsed.success) return { ok: false, errors: [...parsed.error.issues.flatMap(describeIssue), ...missingFiles(raw, baseDir), ...missingEgressFiles(raw, baseDir)] };
   const config = parsed.data;
   const errors: string[] = [];
   const tls = new Map<string, ListenerTlsMaterial>();
@@ -74,8 +78,9 @@ export function loadConfigObject(raw: unknown, baseDir: string): LoadResult {
       else throw error;
     }
   });
+  const egressTls = loadEgressTls(config, baseDir, errors);
   if (errors.length > 0) return { ok: false, errors };
-  return { ok: true, value: { config, baseDir, tls } };
+  return { ok: true, value: { config, baseDir, tls, egressTls } };
 }
 
 export function loadConfigFile(path: string): LoadResult {

@@ -4,6 +4,17 @@ import { z } from 'zod';
 import { isIP } from 'node:net';
 import { validatePathPattern } from '../pipeline/path-pattern.js';
 import { validateIdentityPattern } from '../tls/identity-pattern.js';
+import { parseSpiffeId } from '../tls/spiffe.js';
+import { parseDuration } from '../certs/factory.js';
+
+function durationProblem(text: string): string | undefined {
+  try {
+    parseDuration(text);
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
 
 const ms = (what: string) => z.number({ error: `${what} must be a number of milliseconds` }).int().positive();
 
@@ -17,13 +28,60 @@ const Port = z.number().int().min(0).max(65535);
 const Name = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, { error: 'must be lowercase letters, digits, "-" or "_" (max 63)' });
 const FilePath = z.string().min(1, { error: 'must be a file path' });
 
+/**
+ * TLS 1.2 suites: AEAD with forward secrecy only. TLS 1.3 suites are OpenSSL's own (all AEAD)
+ * and are not affected by this list.
+ */
+export const DEFAULT_TLS12_CIPHERS = [
+  'ECDHE-ECDSA-AES128-GCM-SHA256',
+  'ECDHE-RSA-AES128-GCM-SHA256',
+  'ECDHE-ECDSA-AES256-GCM-SHA384',
+  'ECDHE-RSA-AES256-GCM-SHA384',
+  'ECDHE-ECDSA-CHACHA20-POLY1305',
+  'ECDHE-RSA-CHACHA20-POLY1305',
+].join(':');
+export const DEFAULT_TLS_GROUPS = 'X25519:P-256:P-384';
+
+const EcCurve = z.enum(['P-256', 'P-384', 'P-521']);
+
+/** What a peer (client) certificate must look like; checked per request from cached facts. */
+const PeerCertPolicy = z.strictObject({
+  /** Smallest RSA modulus accepted, in bits. */
+  minRsaBits: z.number().int().min(1024).max(16_384).default(2048),
+  /** EC curves accepted; an empty list refuses EC keys. */
+  ecCurves: z.array(EcCurve).default(['P-256', 'P-384']),
+  ed25519: z.boolean().default(true),
+  /** The certificate must carry an extendedKeyUsage extension listing clientAuth. */
+  requireClientAuth: z.boolean().default(true),
+  /** Maximum notAfter − notBefore, as a duration ("24h", "30d"), or null for no limit. */
+  maxLifetime: z
+    .string()
+    .nullable()
+    .default(null)
+    .superRefine((value, ctx) => {
+      if (value === null) return;
+      const problem = durationProblem(value);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
+  /** Trust domains a SPIFFE ID may belong to; empty means any. */
+  trustDomains: z.array(z.string().regex(/^[a-z0-9._-]+$/, { error: 'must be a lower-case trust domain such as example.org' })).default([]),
+});
+export type PeerCertPolicyConfig = z.output<typeof PeerCertPolicy>;
+
 const ListenerTls = z.strictObject({
   cert: FilePath,
   key: FilePath,
   clientCa: FilePath,
   minVersion: TlsVersion.default('TLSv1.2'),
   maxVersion: TlsVersion.default('TLSv1.3'),
+  /** OpenSSL cipher list for TLS 1.2; validated when the material loads. */
+  ciphers: z.string().min(1).default(DEFAULT_TLS12_CIPHERS),
+  /** Key exchange groups (OpenSSL's ecdhCurve list). */
+  groups: z.string().min(1).default(DEFAULT_TLS_GROUPS),
+  /** CRL files (PEM or DER), each signed by a CA in clientCa. */
+  crl: z.array(FilePath).default([]),
   handshakeTimeoutMs: ms('handshakeTimeoutMs').default(10_000),
+  peer: PeerCertPolicy.prefault({}),
 });
 
 const IdentitySource = z.enum(['spiffe', 'dns', 'cn']);
@@ -92,6 +150,90 @@ const Inbound = z.strictObject({
   routes: z.array(Route).min(1, { error: 'needs at least one route: with none, every request is denied' }),
 });
 
+// ---- Egress: the local app's outbound calls, originated over mTLS by the sidecar ----
+
+const DnsName = z.string().regex(/^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/, {
+  error: 'must be a lower-case DNS name such as orders.example.org',
+});
+
+/** Who the upstream must prove to be. Checked during the TLS handshake, before any request byte. */
+const UpstreamIdentity = z
+  .strictObject({
+    /** Exact SPIFFE ID; the certificate must carry exactly one SPIFFE URI SAN, equal to this. */
+    spiffeId: z
+      .string()
+      .superRefine((value, ctx) => {
+        const parsed = parseSpiffeId(value);
+        if (!parsed.ok) ctx.addIssue({ code: 'custom', message: `not a valid SPIFFE ID: ${parsed.problem}` });
+      })
+      .optional(),
+    /** A DNS name the certificate must be valid for (RFC 6125 matching, as Node does it). */
+    dnsName: DnsName.optional(),
+    /** Base64 SHA-256 of the leaf's SubjectPublicKeyInfo; any one may match (rotation). */
+    spkiSha256: z
+      .array(z.string().regex(/^[A-Za-z0-9+/]{43}=$/, { error: 'must be the base64 SHA-256 of a SubjectPublicKeyInfo (44 characters ending in "=")' }))
+      .min(1)
+      .optional(),
+  })
+  .refine((identity) => identity.spiffeId !== undefined || identity.dnsName !== undefined || identity.spkiSha256 !== undefined, {
+    error: 'needs at least one of spiffeId, dnsName, spkiSha256: an upstream whose identity is not pinned is an impostor waiting to happen',
+  });
+
+const UpstreamOriginationTls = z.strictObject({
+  /** The service's own identity, presented to the upstream as the client certificate. */
+  cert: FilePath,
+  key: FilePath,
+  /** Trust bundle for the upstream's chain. */
+  ca: FilePath,
+  minVersion: TlsVersion.default('TLSv1.2'),
+  maxVersion: TlsVersion.default('TLSv1.3'),
+  /** OpenSSL cipher list for TLS 1.2; validated when the material loads. */
+  ciphers: z.string().min(1).default(DEFAULT_TLS12_CIPHERS),
+  /** SNI to send; default the URL's host name (none for an IP address). */
+  serverName: DnsName.optional(),
+});
+
+const EgressUpstream = Upstream.omit({ url: true }).extend({
+  /** The metric label `upstream`, and a Host the app may address it by. */
+  name: Name,
+  url: z.url({ protocol: /^https$/, error: 'must be an https:// URL of the upstream, e.g. https://orders.internal:8443' }).refine(
+    (value) => {
+      const url = new URL(value);
+      return (url.pathname === '/' || url.pathname === '') && !url.search && !url.hash && !url.username;
+    },
+    { error: 'must be an origin only (scheme, host, port): no path, query or credentials' },
+  ),
+  tls: UpstreamOriginationTls,
+  identity: UpstreamIdentity,
+});
+
+const Loopback = z.string().refine((value) => /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(value) || value === '::1', {
+  error: 'must be a loopback address (127.x.x.x or ::1): the egress listener speaks plain HTTP and lends the service identity to whoever connects',
+});
+
+const Egress = z
+  .strictObject({
+    name: Name,
+    address: Loopback.default('127.0.0.1'),
+    port: Port,
+    server: Server.prefault({}),
+    upstreams: z.array(EgressUpstream).min(1, { error: 'needs at least one upstream' }),
+  })
+  .superRefine((listener, ctx) => {
+    // name and url host are both routing keys (the Host header selects the upstream): unique.
+    const keys = new Map<string, string>();
+    listener.upstreams.forEach((upstream, index) => {
+      for (const key of new Set([upstream.name, new URL(upstream.url).host])) {
+        const other = keys.get(key);
+        if (other !== undefined) ctx.addIssue({ code: 'custom', path: ['upstreams', index, 'name'], message: `"${key}" already selects upstream "${other}"` });
+        keys.set(key, upstream.name);
+      }
+      if (upstream.tls.minVersion === 'TLSv1.3' && upstream.tls.maxVersion === 'TLSv1.2') {
+        ctx.addIssue({ code: 'custom', path: ['upstreams', index, 'tls', 'maxVersion'], message: 'is lower than minVersion' });
+      }
+    });
+  });
+
 export const ConfigSchema = z
   .strictObject({
     mode: Mode.default('enforce'),
@@ -107,7 +249,17 @@ export const ConfigSchema = z
         level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
       })
       .prefault({}),
+    reload: z
+      .strictObject({
+        /** Reload when the config file or any certificate, key, bundle or CRL it names changes. */
+        watchFiles: z.boolean().default(true),
+        /** Wait this long after the last change event before looking (writers touch files several times). */
+        debounceMs: ms('debounceMs').default(500),
+      })
+      .prefault({}),
     inbound: z.array(Inbound).min(1, { error: 'needs at least one inbound listener' }),
+    /** Optional: without it the sidecar originates no calls. */
+    egress: z.array(Egress).default([]),
   })
   .superRefine((config, ctx) => {
     const names = new Set<string>();
@@ -127,9 +279,16 @@ export const ConfigSchema = z
         ctx.addIssue({ code: 'custom', path: ['inbound', index, 'tls', 'maxVersion'], message: 'is lower than minVersion' });
       }
     });
+    // Egress listeners share the `listener` metric label with inbound ones: names are unique across both.
+    config.egress.forEach((listener, index) => {
+      if (names.has(listener.name)) ctx.addIssue({ code: 'custom', path: ['egress', index, 'name'], message: `duplicate listener name "${listener.name}"` });
+      names.add(listener.name);
+    });
   });
 
 export type Config = z.output<typeof ConfigSchema>;
 export type InboundConfig = Config['inbound'][number];
 export type RouteConfig = InboundConfig['routes'][number];
 export type UpstreamConfig = InboundConfig['upstream'];
+export type EgressConfig = Config['egress'][number];
+export type EgressUpstreamConfig = EgressConfig['upstreams'][number];

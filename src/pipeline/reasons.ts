@@ -24,6 +24,8 @@ export const REASONS = {
   cert_invalid: { status: 401, error: 'unauthorized', description: 'The peer certificate chain failed verification for another reason (bad signature, malformed).' },
   weak_key: { status: 403, error: 'forbidden', description: 'The peer key is weaker than policy allows.' },
   weak_signature_algorithm: { status: 403, error: 'forbidden', description: 'The peer certificate is signed with SHA-1, MD5 or another refused algorithm.' },
+  cert_not_client_auth: { status: 403, error: 'forbidden', description: 'The peer certificate is not for client authentication: its extendedKeyUsage lacks clientAuth (refused at the handshake) or it has no extendedKeyUsage extension (403).' },
+  cert_is_ca: { status: 403, error: 'forbidden', description: 'The peer certificate is a CA certificate (basicConstraints CA:true), not a workload leaf.' },
   cert_lifetime_too_long: { status: 403, error: 'forbidden', description: 'The peer certificate lives longer than policy allows.' },
   tls_version_not_allowed: { status: 403, error: 'forbidden', description: 'The peer offered no TLS version that policy allows.' },
   cipher_not_allowed: { status: 403, error: 'forbidden', description: 'The peer offered no cipher suite that policy allows.' },
@@ -65,6 +67,11 @@ export const REASONS = {
   upstream_unavailable: { status: 502, error: 'bad_gateway', description: 'The upstream app refused the connection, reset it, or is down.' },
   upstream_timeout: { status: 504, error: 'gateway_timeout', description: 'The upstream app did not connect or answer within the configured timeout.' },
   upstream_identity_mismatch: { status: 502, error: 'bad_gateway', description: 'The upstream presented a certificate for another identity.' },
+
+  // Egress (the local app's outbound calls, originated over mTLS)
+  upstream_not_configured: { status: 403, error: 'forbidden', description: 'The egress request names no configured upstream (Host header or absolute-form target).' },
+  upstream_cert_invalid: { status: 502, error: 'bad_gateway', description: "The upstream's certificate chain failed verification against the egress trust bundle (unknown CA, self-signed, expired, not yet valid, bad signature)." },
+  upstream_tls_failed: { status: 502, error: 'bad_gateway', description: 'The TLS handshake with the upstream failed: no common protocol version or cipher suite, or the upstream refused the client certificate.' },
 } as const satisfies Record<string, ReasonInfo>;
 
 export type ReasonCode = keyof typeof REASONS;

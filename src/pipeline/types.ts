@@ -4,6 +4,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Mode } from '../config/schema.js';
 import type { IdentityPattern } from '../tls/identity-pattern.js';
 import type { PeerInfo } from '../tls/peer-identity.js';
+import type { PeerCertPolicy } from '../tls/peer-policy.js';
 import type { PathPattern } from './path-pattern.js';
 import type { ReasonCode } from './reasons.js';
 
@@ -43,6 +44,8 @@ export interface RequestContext {
   readonly target: string;
   readonly headers: IncomingHttpHeaders;
   readonly peer: PeerInfo;
+  /** The listener's peer-certificate policy and CRLs as loaded now (a reload swaps them). */
+  readonly peerPolicy: PeerCertPolicy;
 }
 
 /** What routing adds to the context before the checks run. */

@@ -20,6 +20,7 @@ import type { ListenerPolicy, RequestContext } from '../pipeline/types.js';
 import type { Recorder, RequestOutcome } from '../telemetry/recorder.js';
 import { classifyHandshakeError } from '../tls/handshake-errors.js';
 import type { ListenerTlsMaterial } from '../tls/material.js';
+import { PeerCertFactsCache } from '../tls/peer-certificate.js';
 import { identityString, readPeer, type PeerInfo } from '../tls/peer-identity.js';
 import { downstreamResponseHeaders, requestIdFrom, upstreamRequestHeaders } from './headers.js';
 import { classifyUpstreamError } from './upstream.js';
@@ -39,6 +40,8 @@ export class InboundListener {
   private state: ListenerState;
   private readonly server: Server;
   private readonly peers = new WeakMap<TLSSocket, PeerInfo>();
+  /** Certificate analysis (key, signature, EKU...) by SHA-256: once per certificate, not per connection. */
+  private readonly certFacts = new PeerCertFactsCache();
   /** XFCC depends only on the peer certificate and our own ID: build it once per connection. */
   private readonly xfcc = new WeakMap<PeerInfo, { by: string | undefined; value: string }>();
   private readonly sockets = new Set<TLSSocket>();
@@ -138,10 +141,12 @@ export class InboundListener {
       socket.destroy();
       return;
     }
-    this.peers.set(socket, readPeer(cert, this.state.config.identity.sources));
+    const peer = readPeer(cert, this.state.config.identity.sources, this.certFacts);
+    this.peers.set(socket, peer);
     this.sockets.add(socket);
     socket.once('close', () => this.sockets.delete(socket));
     this.recorder.handshake(this.name, version, 'success', 'none');
+    this.recorder.peerCertificate(this.name, this.state.policy, peer);
   }
 
   private xfccFor(peer: PeerInfo, by: string | undefined): string {
@@ -218,6 +223,7 @@ export class InboundListener {
       target: req.url ?? '/',
       headers: req.headers,
       peer,
+      peerPolicy: state.material.peerPolicy,
     };
     const { decision, route, forwardPath } = await evaluate(state.policy, context);
     const base: OutcomeBase = {

@@ -4,6 +4,7 @@
 // Labels stay bounded: listener and route names come from config, reasons from REASONS, and
 // versions from OpenSSL's short list. No label ever holds free text from a peer.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { PeerExpiryTracker } from './peer-expiry.js';
 
 const DURATION_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
@@ -40,11 +41,41 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  // Egress: separate metrics rather than an `upstream` label on the ones above, so the inbound
+  // series keep the label sets dashboards and alerts already use. `upstream` is a configured name.
+  readonly upstreamTlsHandshakes = new Counter({
+    name: 'palisade_upstream_tls_handshakes_total',
+    help: 'Connections the sidecar originated to egress upstreams, by listener, upstream, protocol version, result and reason code.',
+    labelNames: ['listener', 'upstream', 'version', 'result', 'reason'] as const,
+    registers: [this.registry],
+  });
+
+  readonly egressUpstreamDuration = new Histogram({
+    name: 'palisade_egress_upstream_duration_seconds',
+    help: 'Egress: time from sending the request to an upstream to the last byte of its response, per upstream.',
+    labelNames: ['listener', 'upstream'] as const,
+    buckets: DURATION_BUCKETS,
+    registers: [this.registry],
+  });
+
   readonly certificateExpiry = new Gauge({
     name: 'palisade_certificate_expiry_timestamp_seconds',
     help: 'Expiry (Unix time) of the certificates the sidecar holds: its own and its trust anchors.',
     labelNames: ['listener', 'role', 'subject'] as const,
     registers: [this.registry],
+  });
+
+  readonly peerExpiry = new PeerExpiryTracker();
+
+  readonly peerCertificateExpiry: Gauge = new Gauge({
+    name: 'palisade_peer_certificate_expiry_seconds',
+    help: 'Least remaining lifetime (seconds) among the certificates each configured identity presented in the last hour.',
+    labelNames: ['listener', 'identity'] as const,
+    registers: [this.registry],
+    collect: (): void => {
+      this.peerCertificateExpiry.reset();
+      for (const sample of this.peerExpiry.samples()) this.peerCertificateExpiry.set({ listener: sample.listener, identity: sample.identity }, sample.seconds);
+    },
   });
 
   readonly certificateReloads = new Counter({
@@ -61,10 +92,14 @@ export class Metrics {
     registers: [this.registry],
   });
 
-  readonly ready = new Gauge({
+  /** Set by the sidecar; read at scrape time so the gauge can never disagree with /readyz. */
+  readiness: () => boolean = () => false;
+
+  readonly ready: Gauge = new Gauge({
     name: 'palisade_ready',
-    help: '1 while /readyz answers 200: certificates loaded, listeners up, not draining.',
+    help: '1 while /readyz answers 200: certificates loaded and valid, listeners up, not draining.',
     registers: [this.registry],
+    collect: (): void => this.ready.set(this.readiness() ? 1 : 0),
   });
 
   readonly buildInfo = new Gauge({

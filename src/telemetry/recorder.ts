@@ -5,7 +5,10 @@ import type { DecisionKind } from '../pipeline/decision.js';
 import type { ReasonCode } from '../pipeline/reasons.js';
 import type { Finding } from '../pipeline/types.js';
 import type { CertSummary, ListenerTlsMaterial } from '../tls/material.js';
+import type { ListenerPolicy } from '../pipeline/types.js';
+import type { PeerInfo } from '../tls/peer-identity.js';
 import type { Metrics } from './metrics.js';
+import { identityLabel } from './peer-expiry.js';
 
 export interface RequestOutcome {
   readonly requestId: string;
@@ -24,6 +27,8 @@ export interface RequestOutcome {
   readonly upstreamSeconds?: number;
   /** Set when the response was cut off after its headers (upstream reset, client gone). */
   readonly aborted?: string;
+  /** Egress only: the configured upstream the request went to (also the `upstream` metric label). */
+  readonly upstream?: string;
 }
 
 export class Recorder {
@@ -39,6 +44,9 @@ export class Recorder {
     this.metrics.requests.inc({ listener: outcome.listener, route: outcome.route, decision: outcome.decision, reason: outcome.reason });
     this.metrics.requestDuration.observe({ listener: outcome.listener, route: outcome.route }, outcome.durationSeconds);
     if (outcome.upstreamSeconds !== undefined) this.metrics.upstreamDuration.observe({ listener: outcome.listener }, outcome.upstreamSeconds);
+    if (outcome.upstreamSeconds !== undefined && outcome.upstream !== undefined) {
+      this.metrics.egressUpstreamDuration.observe({ listener: outcome.listener, upstream: outcome.upstream }, outcome.upstreamSeconds);
+    }
     this.audit.info(
       {
         type: 'request',
@@ -55,6 +63,7 @@ export class Recorder {
         duration_ms: Math.round(outcome.durationSeconds * 1e6) / 1e3,
         upstream_ms: outcome.upstreamSeconds === undefined ? null : Math.round(outcome.upstreamSeconds * 1e6) / 1e3,
         ...(outcome.aborted ? { aborted: outcome.aborted } : {}),
+        ...(outcome.upstream !== undefined ? { upstream: outcome.upstream } : {}),
       },
       'request',
     );
@@ -63,6 +72,17 @@ export class Recorder {
   handshake(listener: string, version: string, result: 'success' | 'failure', reason: ReasonCode | 'none', detail?: string): void {
     this.metrics.tlsHandshakes.inc({ listener, version, result, reason });
     if (result === 'failure') this.audit.info({ type: 'handshake', listener, version, reason, detail }, 'tls handshake refused');
+  }
+
+  /** Egress: a connection the sidecar originated to an upstream, verified or refused. */
+  upstreamHandshake(listener: string, upstream: string, version: string, result: 'success' | 'failure', reason: ReasonCode | 'none', detail?: string): void {
+    this.metrics.upstreamTlsHandshakes.inc({ listener, upstream, version, result, reason });
+    if (result === 'failure') this.audit.info({ type: 'upstream_handshake', listener, upstream, version, reason, detail }, 'upstream tls handshake refused');
+  }
+
+  /** A verified peer connected: track its certificate's expiry under its configured identity. */
+  peerCertificate(listener: string, policy: ListenerPolicy, peer: PeerInfo): void {
+    this.metrics.peerExpiry.seen(listener, identityLabel(policy, peer), peer);
   }
 
   /** Export expiry of a listener's own certificate and trust anchors (after start or reload). */

@@ -16,6 +16,12 @@ const VERIFY_ERRORS: Record<string, ReasonCode> = {
   DEPTH_ZERO_SELF_SIGNED_CERT: 'unknown_ca',
   CERT_UNTRUSTED: 'unknown_ca',
   CERT_CHAIN_TOO_LONG: 'unknown_ca',
+  // OpenSSL checks the leaf's purpose against the server's "SSL client" purpose.
+  INVALID_PURPOSE: 'cert_not_client_auth',
+  // OpenSSL's security level can refuse weak keys and digests before our policy sees them.
+  EE_KEY_TOO_SMALL: 'weak_key',
+  CA_KEY_TOO_SMALL: 'weak_key',
+  CA_MD_TOO_WEAK: 'weak_signature_algorithm',
 };
 
 const OPENSSL_ERRORS: Record<string, ReasonCode> = {

@@ -8,6 +8,8 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createSecureContext, type SecureContextOptions } from 'node:tls';
 import type { InboundConfig } from '../config/schema.js';
+import { buildRevocationList, CrlError, parseCrlFile } from './crl.js';
+import { compilePeerPolicy, type PeerCertPolicy } from './peer-policy.js';
 import { parseSubjectAltNames } from './subject-alt-names.js';
 
 export interface CertSummary {
@@ -21,6 +23,8 @@ export interface ListenerTlsMaterial {
   readonly trustAnchors: readonly CertSummary[];
   /** The server's own SPIFFE ID (URI SAN), used as XFCC `By`. */
   readonly serverUri?: string;
+  /** What peer certificates must look like, with the CRLs loaded now. */
+  readonly peerPolicy: PeerCertPolicy;
 }
 
 export class MaterialError extends Error {
@@ -88,12 +92,31 @@ export function loadListenerTls(config: InboundConfig, baseDir: string, prefix: 
     if (!anchor.ca) throw new MaterialError(`${prefix}.tls.clientCa`, `${anchor.subject.replace(/\n/g, ',')} is not a CA certificate`);
   }
 
+  // Each OpenSSL string on its own first, so a typo is reported at its own key.
+  tryContext(`${prefix}.tls.ciphers`, { ciphers: tls.ciphers }, 'OpenSSL does not accept this cipher list');
+  tryContext(`${prefix}.tls.groups`, { ecdhCurve: tls.groups }, 'OpenSSL does not accept this group list');
+
+  const crls = tls.crl.flatMap((file, index) => {
+    try {
+      return parseCrlFile(readFile(`${prefix}.tls.crl[${index}]`, baseDir, file), file, anchors);
+    } catch (error) {
+      if (error instanceof CrlError) throw new MaterialError(`${prefix}.tls.crl[${index}]`, error.message);
+      throw error;
+    }
+  });
+  const revocation = buildRevocationList(crls);
+
   const contextOptions: SecureContextOptions = {
     cert: certPem,
     key: keyPem,
     ca: caPem,
     minVersion: tls.minVersion,
     maxVersion: tls.maxVersion,
+    ciphers: tls.ciphers,
+    ecdhCurve: tls.groups,
+    // OpenSSL then checks the leaf against its issuer's CRL at every full handshake. With any
+    // CRL configured, a leaf whose issuer has no CRL fails (UNABLE_TO_GET_CRL): list one per CA.
+    ...(revocation.pems.length > 0 ? { crl: [...revocation.pems] } : {}),
   };
   try {
     createSecureContext(contextOptions);
@@ -101,5 +124,13 @@ export function loadListenerTls(config: InboundConfig, baseDir: string, prefix: 
     throw new MaterialError(`${prefix}.tls`, `OpenSSL refused the material: ${(error as Error).message.split('\n')[0]}`);
   }
   const serverUri = parseSubjectAltNames(leaf.subjectAltName).uris[0];
-  return { contextOptions, server: summary(leaf), trustAnchors: anchors.map(summary), serverUri };
+  return { contextOptions, server: summary(leaf), trustAnchors: anchors.map(summary), serverUri, peerPolicy: compilePeerPolicy(tls.peer, revocation) };
+}
+
+function tryContext(keyPath: string, options: SecureContextOptions, what: string): void {
+  try {
+    createSecureContext(options);
+  } catch (error) {
+    throw new MaterialError(keyPath, `${what}: ${(error as Error).message.split('\n')[0]}`);
+  }
 }

@@ -3,6 +3,7 @@
 // getPeerX509Certificate() costs ~20 µs; a connection carries many requests, so the inbound
 // listener calls readPeer() once at secureConnection and keeps the result on the socket.
 import { createHash, type X509Certificate } from 'node:crypto';
+import type { PeerCertFacts, PeerCertFactsCache } from './peer-certificate.js';
 import { parseSpiffeId, type SpiffeId } from './spiffe.js';
 import { commonName, parseSubjectAltNames, type SubjectAltNames } from './subject-alt-names.js';
 
@@ -24,6 +25,12 @@ export interface PeerInfo {
   readonly sha256: string;
   readonly validTo: Date;
   readonly serialNumber: string;
+  /**
+   * Key, signature, EKU, CA flag, lifetime, revocation key: what the TLS policy checks. Always
+   * set by readPeer(); optional only so hand-built PeerInfo in tests need not fake it. The
+   * peer-certificate check refuses a peer without it.
+   */
+  readonly certificate?: PeerCertFacts;
 }
 
 function looksLikeSpiffe(uri: string): boolean {
@@ -31,12 +38,14 @@ function looksLikeSpiffe(uri: string): boolean {
   return uri.slice(0, 7).toLowerCase() === 'spiffe:';
 }
 
-export function readPeer(cert: X509Certificate, sources: readonly IdentitySource[]): PeerInfo {
+export function readPeer(cert: X509Certificate, sources: readonly IdentitySource[], facts: PeerCertFactsCache): PeerInfo {
   const sans = parseSubjectAltNames(cert.subjectAltName);
+  const sha256 = createHash('sha256').update(cert.raw).digest('hex');
   const base = {
     subject: cert.subject,
     sans,
-    sha256: createHash('sha256').update(cert.raw).digest('hex'),
+    sha256,
+    certificate: facts.factsFor(cert, sha256),
     validTo: new Date(cert.validTo),
     serialNumber: cert.serialNumber,
   };

@@ -43,3 +43,9 @@ test('allowed identity reaches the app with 200 and its verified identity', asyn
   expect(audit).toHaveLength(1);
   expect(audit[0]).toMatchObject({ peer: IDS.frontend, route: 'api', decision: 'allow', status: 200, path: '/api/orders' });
 });
+
+test('the peer certificate expiry is exported under its configured identity', async () => {
+  const seconds = await metric(sidecar.adminUrl, 'palisade_peer_certificate_expiry_seconds', { listener: 'app', identity: IDS.frontend });
+  const expected = (new Date(pki.frontend.issued.cert.notAfter).getTime() - Date.now()) / 1000;
+  expect(Math.abs(seconds - expected)).toBeLessThan(60);
+});

@@ -49,7 +49,8 @@ function reloadFailures(): Array<{ errors: string[] }> {
 }
 
 function baseConfig(routes: unknown[] = DEFAULT_ROUTES): Record<string, unknown> {
-  return sidecarConfig(pki, { upstreamUrl: upstream.url, routes });
+  // SIGHUP alone: file watching would reload on each write too (see cert-rotation tests).
+  return sidecarConfig(pki, { upstreamUrl: upstream.url, routes, top: { reload: { watchFiles: false } } });
 }
 
 beforeAll(async () => {

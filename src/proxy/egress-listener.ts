@@ -1,0 +1,230 @@
+// The egress listener: plain HTTP/1.1 from the local app (loopback only), forwarded over mTLS
+// that the sidecar originates with the service's own certificate.
+//
+//   app request → pick the upstream (egress-routing.ts) → its keep-alive pool, whose every
+//   connection has proven the pinned upstream identity before a byte is written
+//   (egress-pool.ts) → stream the response back → telemetry through the Recorder.
+//
+// Everything a reload can change lives in one EgressState object that is swapped whole; a
+// request reads the state once at its start. There is no report mode here: an upstream that
+// fails its identity check never receives the request, in any mode.
+import { randomUUID } from 'node:crypto';
+import { STATUS_CODES, createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import type { Logger } from 'pino';
+import type { Dispatcher } from 'undici';
+import type { DecisionKind } from '../pipeline/decision.js';
+import type { ReasonCode } from '../pipeline/reasons.js';
+import { denialResponse } from '../pipeline/rescue.js';
+import type { Finding } from '../pipeline/types.js';
+import type { Recorder } from '../telemetry/recorder.js';
+import { classifyEgressError } from './egress-pool.js';
+import { resolveEgressTarget } from './egress-routing.js';
+import { retiredPools, type EgressState } from './egress-state.js';
+import { downstreamResponseHeaders, requestIdFrom, upstreamRequestHeaders } from './headers.js';
+
+/** Failures that mean the sidecar refused the upstream, not that the upstream failed. */
+const REFUSALS = new Set<ReasonCode>(['upstream_identity_mismatch', 'upstream_cert_invalid', 'upstream_tls_failed']);
+
+/**
+ * The app's headers for the upstream: hop-by-hop and sidecar-owned fields (x-forwarded-client-cert
+ * among them: the app must not speak for a peer) removed by upstreamRequestHeaders, and Host
+ * dropped so undici sends the upstream's own authority; the app's Host only chose the upstream.
+ */
+function egressRequestHeaders(req: IncomingMessage, requestId: string): string[] {
+  const all = upstreamRequestHeaders(req.rawHeaders, req.headers.connection, { 'x-request-id': requestId });
+  const out: string[] = [];
+  for (let i = 0; i < all.length; i += 2) {
+    if ((all[i] as string).toLowerCase() !== 'host') out.push(all[i] as string, all[i + 1] as string);
+  }
+  return out;
+}
+
+export class EgressListener {
+  readonly name: string;
+  private state: EgressState;
+  private readonly server: Server;
+  private readonly sockets = new Set<Socket>();
+  private draining = false;
+
+  constructor(
+    state: EgressState,
+    private readonly recorder: Recorder,
+    private readonly log: Logger,
+  ) {
+    this.name = state.config.name;
+    this.state = state;
+    const server = state.config.server;
+    this.server = createServer(
+      {
+        maxHeaderSize: server.maxHeaderBytes,
+        requestTimeout: server.requestTimeoutMs,
+        headersTimeout: server.headersTimeoutMs,
+        keepAliveTimeout: server.keepAliveTimeoutMs,
+        connectionsCheckingInterval: 1_000,
+      },
+      (req, res) => this.onRequest(req, res),
+    );
+    this.server.on('connection', (socket: Socket) => {
+      this.sockets.add(socket);
+      socket.once('close', () => this.sockets.delete(socket));
+    });
+    this.server.on('clientError', (error: Error & { code?: string }, socket: Socket) => this.onClientError(error, socket));
+  }
+
+  listen(): Promise<AddressInfo> {
+    const { address, port } = this.state.config;
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, address, () => {
+        this.server.off('error', reject);
+        resolve(this.server.address() as AddressInfo);
+      });
+    });
+  }
+
+  get currentState(): EgressState {
+    return this.state;
+  }
+
+  /** Swap in a new state (reload). Pools the new state no longer uses close after their requests. */
+  update(next: EgressState): void {
+    const previous = this.state;
+    this.state = next;
+    for (const pool of retiredPools(previous, next)) void pool.close().catch(() => undefined);
+  }
+
+  drain(): void {
+    this.draining = true;
+    this.server.close();
+    this.server.closeIdleConnections();
+  }
+
+  get openConnections(): number {
+    return this.sockets.size;
+  }
+
+  async forceClose(): Promise<void> {
+    this.server.closeAllConnections();
+    for (const socket of this.sockets) socket.destroy();
+    await Promise.all([...this.state.upstreams.values()].map((upstream) => upstream.pool.destroy().catch(() => undefined)));
+  }
+
+  /** Unparseable or too-slow app requests: answered like inbound (400/408 JSON) and recorded. */
+  private onClientError(error: Error & { code?: string }, socket: Socket): void {
+    const code = error.code ?? '';
+    const reason = code.startsWith('HPE_') && code !== 'HPE_INVALID_EOF_STATE' ? 'malformed_request' : code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 'request_timeout' : undefined;
+    if (!reason || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const requestId = randomUUID();
+    const denial = denialResponse(reason, requestId);
+    const head = [`HTTP/1.1 ${denial.status} ${STATUS_CODES[denial.status] ?? ''}`, ...Object.entries(denial.headers).map(([name, value]) => `${name}: ${value}`), 'connection: close'];
+    socket.end(`${head.join('\r\n')}\r\n\r\n${denial.body}`);
+    this.record(requestId, 'unmatched', '-', '-', 'deny', reason, [{ check: 'http', reason, severity: 'deny', detail: code }], denial.status, 0);
+  }
+
+  private onRequest(req: IncomingMessage, res: ServerResponse): void {
+    this.handle(req, res).catch((error: unknown) => {
+      // A bug, never app input: log it, answer 500 if we still can, keep serving.
+      this.log.error({ err: error, listener: this.name }, 'egress request handler failed');
+      if (!res.headersSent) {
+        res.writeHead(500, { 'content-type': 'application/json', connection: 'close' });
+        res.end(JSON.stringify({ error: 'internal_error' }));
+      } else {
+        res.destroy();
+      }
+    });
+  }
+
+  private record(
+    requestId: string,
+    route: string,
+    method: string,
+    path: string,
+    decision: DecisionKind,
+    reason: ReasonCode | 'none',
+    findings: readonly Finding[],
+    status: number,
+    durationSeconds: number,
+    extra: { upstream?: string; upstreamSeconds?: number; aborted?: string } = {},
+  ): void {
+    this.recorder.request({ requestId, listener: this.name, route, method, path, peer: undefined, decision, reason, findings, status, durationSeconds, ...extra });
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = performance.now();
+    const state = this.state;
+    const requestId = requestIdFrom(req.headers['x-request-id']) ?? randomUUID();
+    const method = req.method ?? 'GET';
+    if (this.draining) res.shouldKeepAlive = false;
+    const seconds = () => (performance.now() - started) / 1000;
+
+    const deny = (reason: ReasonCode, detail: string, route: string, path: string, extra: { upstream?: string; upstreamSeconds?: number } = {}) => {
+      const denial = denialResponse(reason, requestId);
+      if (!res.headersSent && !res.destroyed) {
+        res.writeHead(denial.status, extra.upstream ? { ...denial.headers, connection: 'close' } : denial.headers);
+        res.end(denial.body);
+      }
+      const decision: DecisionKind = REFUSALS.has(reason) || !extra.upstream ? 'deny' : 'allow';
+      this.record(requestId, route, method, path, decision, reason, [{ check: 'egress', reason, severity: 'deny', detail }], denial.status, seconds(), extra);
+    };
+
+    const target = resolveEgressTarget(req.url ?? '/', req.headers.host, state.routes);
+    if (!target.ok) {
+      deny(target.reason, target.detail, 'unmatched', '-');
+      return;
+    }
+    const upstream = state.upstreams.get(target.upstream);
+    if (!upstream) {
+      deny('upstream_not_configured', 'upstream vanished from the state', 'unmatched', '-');
+      return;
+    }
+    const route = upstream.config.name;
+    const logPath = target.path.split('?')[0] ?? '/';
+    const upstreamStarted = performance.now();
+    const hasBody = req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0');
+    // 0 until the upstream's response headers arrive; after that a failure cuts the response off.
+    let status = 0;
+    const controller = new AbortController();
+    res.once('close', () => {
+      if (status === 0 && !res.writableFinished) controller.abort();
+    });
+    try {
+      await upstream.pool.stream(
+        {
+          method: method as Dispatcher.HttpMethod,
+          path: target.path,
+          headers: egressRequestHeaders(req, requestId),
+          body: hasBody ? req : null,
+          signal: controller.signal,
+        },
+        ({ statusCode, headers }) => {
+          status = statusCode;
+          if (this.draining) res.shouldKeepAlive = false;
+          res.writeHead(statusCode, downstreamResponseHeaders(headers));
+          return res;
+        },
+      );
+    } catch (error) {
+      const upstreamSeconds = (performance.now() - upstreamStarted) / 1000;
+      const failure = classifyEgressError((res as { errored?: unknown }).errored ?? error);
+      if (failure.reason === 'client_disconnected' || status !== 0) {
+        // The app went away, or the upstream failed mid-response: close the app's connection
+        // (a truncated response must not look complete), keep serving.
+        res.destroy();
+        const reason = failure.reason === 'client_disconnected' ? 'client_disconnected' : 'upstream_unavailable';
+        this.record(requestId, route, method, logPath, 'allow', reason, [], status || 499, seconds(), {
+          upstream: route,
+          upstreamSeconds,
+          aborted: `${reason === 'client_disconnected' ? 'app closed the connection' : 'upstream failed'}: ${failure.detail}`,
+        });
+        return;
+      }
+      deny(failure.reason, failure.detail, route, logPath, { upstream: route, upstreamSeconds });
+      return;
+    }
+    this.record(requestId, route, method, logPath, 'allow', 'none', [], status, seconds(), { upstream: route, upstreamSeconds: (performance.now() - upstreamStarted) / 1000 });
+  }
+}

@@ -1,0 +1,74 @@
+// One keep-alive undici Pool per egress upstream, whose every connection is mTLS originated by
+// the sidecar and verified before undici may write to it: chain against the upstream trust
+// bundle (rejectUnauthorized), then the pinned identity (checkServerIdentity, see
+// tls/upstream-verify.ts). Each connection attempt is reported once, success or failure, so the
+// listener can count it; failures also reach the waiting request as its error.
+import type { TLSSocket } from 'node:tls';
+import { Pool, buildConnector } from 'undici';
+import type { EgressUpstreamConfig } from '../config/schema.js';
+import type { ReasonCode } from '../pipeline/reasons.js';
+import type { UpstreamTlsMaterial } from '../tls/upstream-material.js';
+import { upstreamIdentityCheck } from '../tls/upstream-verify.js';
+import { classifyUpstreamError } from './upstream.js';
+
+export interface ConnectReport {
+  readonly version: string;
+  readonly result: 'success' | 'failure';
+  readonly reason: ReasonCode | 'none';
+  readonly detail?: string;
+}
+
+export function createEgressPool(config: EgressUpstreamConfig, material: UpstreamTlsMaterial, onConnect: (report: ConnectReport) => void): Pool {
+  const connector = buildConnector({
+    ...material.connectOptions,
+    checkServerIdentity: upstreamIdentityCheck(config.identity),
+    timeout: config.connectTimeoutMs,
+    // No TLS session resumption: Node skips checkServerIdentity on a resumed session, and every
+    // connection should prove the pinned identity afresh. Keep-alive makes this cheap.
+    maxCachedSessions: 0,
+  } as buildConnector.BuildOptions);
+  const connect: buildConnector.connector = (options, callback) => {
+    connector(options, (error, socket) => {
+      if (error) {
+        const failure = classifyEgressError(error);
+        onConnect({ version: 'unknown', result: 'failure', reason: failure.reason === 'client_disconnected' ? 'upstream_unavailable' : failure.reason, detail: failure.detail });
+        callback(error, null);
+        return;
+      }
+      onConnect({ version: (socket as TLSSocket).getProtocol?.() ?? 'unknown', result: 'success', reason: 'none' });
+      callback(null, socket as NonNullable<typeof socket>);
+    });
+  };
+  return new Pool(new URL(config.url).origin, {
+    connect,
+    connections: config.connections,
+    headersTimeout: config.headersTimeoutMs,
+    bodyTimeout: config.bodyTimeoutMs,
+    keepAliveTimeout: config.keepAliveTimeoutMs,
+    pipelining: 1,
+  });
+}
+
+/** Same settings and material: a reload that leaves the upstream alone keeps its warm connections. */
+export function sameEgressUpstream(a: { config: EgressUpstreamConfig; material: UpstreamTlsMaterial }, b: { config: EgressUpstreamConfig; material: UpstreamTlsMaterial }): boolean {
+  const files = (m: UpstreamTlsMaterial) => [m.connectOptions.cert, m.connectOptions.key, m.connectOptions.ca].map((value) => String(value)).join('\0');
+  return JSON.stringify(a.config) === JSON.stringify(b.config) && files(a.material) === files(b.material);
+}
+
+export interface EgressFailure {
+  readonly reason: ReasonCode | 'client_disconnected';
+  /** The error code, for the audit log. */
+  readonly detail: string;
+}
+
+/** OpenSSL verify results (error.code on a rejected chain): the upstream's certificate is not trusted. */
+const CHAIN_ERROR = /^(CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|INVALID_CA|INVALID_PURPOSE|PATH_LENGTH_EXCEEDED|HOSTNAME_MISMATCH|ERR_TLS_CERT_ALTNAME_INVALID)/;
+
+export function classifyEgressError(error: unknown): EgressFailure {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  const detail = typeof code === 'string' ? code : ((error as { name?: string } | undefined)?.name ?? 'error');
+  if (code === 'ERR_PALISADE_UPSTREAM_IDENTITY') return { reason: 'upstream_identity_mismatch', detail: `${(error as Error).message}` };
+  if (typeof code === 'string' && CHAIN_ERROR.test(code)) return { reason: 'upstream_cert_invalid', detail };
+  if (typeof code === 'string' && (code.startsWith('ERR_SSL_') || code === 'ERR_TLS_HANDSHAKE_TIMEOUT' || code === 'EPROTO')) return { reason: 'upstream_tls_failed', detail };
+  return { reason: classifyUpstreamError(error), detail };
+}

@@ -1,0 +1,51 @@
+// Everything an egress listener serves from, built from config and swapped whole on reload
+// (check, then swap: the sidecar builds every state before it swaps any).
+import { egressMaterialKey } from '../config/load-egress.js';
+import type { EgressConfig, EgressUpstreamConfig } from '../config/schema.js';
+import type { Recorder } from '../telemetry/recorder.js';
+import type { UpstreamTlsMaterial } from '../tls/upstream-material.js';
+import { createEgressPool, sameEgressUpstream } from './egress-pool.js';
+import { compileEgressRoutes, type EgressRoutes } from './egress-routing.js';
+import type { Pool } from 'undici';
+
+export interface EgressUpstreamState {
+  readonly config: EgressUpstreamConfig;
+  readonly material: UpstreamTlsMaterial;
+  readonly pool: Pool;
+}
+
+export interface EgressState {
+  readonly config: EgressConfig;
+  readonly routes: EgressRoutes;
+  readonly upstreams: ReadonlyMap<string, EgressUpstreamState>;
+}
+
+/**
+ * Build a listener's state. An upstream whose config and files did not change keeps its pool
+ * (and its warm, already verified connections); any other gets a new pool.
+ */
+export function buildEgressState(
+  config: EgressConfig,
+  materials: ReadonlyMap<string, UpstreamTlsMaterial>,
+  previous: EgressState | undefined,
+  recorder: Recorder,
+): EgressState {
+  const upstreams = new Map<string, EgressUpstreamState>();
+  for (const upstream of config.upstreams) {
+    const material = materials.get(egressMaterialKey(config.name, upstream.name));
+    if (!material) throw new Error(`egress ${config.name}: TLS material for upstream ${upstream.name} is missing`);
+    const old = previous?.upstreams.get(upstream.name);
+    const pool =
+      old && sameEgressUpstream(old, { config: upstream, material })
+        ? old.pool
+        : createEgressPool(upstream, material, (report) => recorder.upstreamHandshake(config.name, upstream.name, report.version, report.result, report.reason, report.detail));
+    upstreams.set(upstream.name, { config: upstream, material, pool });
+  }
+  return { config, routes: compileEgressRoutes(config.upstreams), upstreams };
+}
+
+/** Pools of `previous` that `next` no longer uses: close them once their requests finish. */
+export function retiredPools(previous: EgressState, next: EgressState): Pool[] {
+  const kept = new Set([...next.upstreams.values()].map((upstream) => upstream.pool));
+  return [...previous.upstreams.values()].map((upstream) => upstream.pool).filter((pool) => !kept.has(pool));
+}

@@ -1,0 +1,99 @@
+// Facts about a peer certificate that the policy check compares against, computed ONCE per
+// certificate: at secureConnection, cached by the certificate's SHA-256 so a reconnecting
+// workload costs a Map lookup. The facts are config-independent; the listener policy (which a
+// reload can change) is applied to them per request by src/checks/peer-certificate.ts.
+//
+// Node's X509Certificate gives key type/size, CA flag, EKU and validity; the signature algorithm
+// needs @peculiar/x509 on Node 20 (X509Certificate has no signatureAlgorithm there).
+import 'reflect-metadata';
+import type { X509Certificate as NodeX509 } from 'node:crypto';
+import * as x509 from '@peculiar/x509';
+import { LruCache } from './lru.js';
+
+export type PeerKey =
+  | { readonly type: 'rsa'; readonly bits: number }
+  | { readonly type: 'ec'; readonly curve: string }
+  | { readonly type: 'ed25519' }
+  | { readonly type: 'other'; readonly name: string };
+
+export interface PeerCertFacts {
+  readonly key: PeerKey;
+  /** e.g. { algorithm: 'ECDSA', hash: 'SHA-256' }; `hash` is absent for EdDSA. */
+  readonly signature: { readonly algorithm: string; readonly hash?: string } | { readonly unrecognized: string };
+  /** extendedKeyUsage OIDs, or null when the certificate has no EKU extension at all. */
+  readonly extendedKeyUsages: readonly string[] | null;
+  readonly isCa: boolean;
+  /** notAfter − notBefore. */
+  readonly lifetimeMs: number;
+  /** "issuer DN|serial" in the form CRL entries are indexed by (see crl.ts). */
+  readonly revocationKey: string;
+}
+
+export const EKU_CLIENT_AUTH = '1.3.6.1.5.5.7.3.2';
+
+const CURVES: Record<string, string> = { prime256v1: 'P-256', secp384r1: 'P-384', secp521r1: 'P-521' };
+
+/** Serial numbers as lower-case hex without leading zeros, the same from certificates and CRLs. */
+export function normalizeSerial(hex: string): string {
+  return hex.toLowerCase().replace(/^0+(?=.)/, '');
+}
+
+export function revocationKey(issuerDn: string, serialHex: string): string {
+  return `${issuerDn}|${normalizeSerial(serialHex)}`;
+}
+
+function keyOf(cert: NodeX509): PeerKey {
+  const key = cert.publicKey;
+  const details = key.asymmetricKeyDetails ?? {};
+  switch (key.asymmetricKeyType) {
+    case 'rsa':
+    case 'rsa-pss':
+      return { type: 'rsa', bits: details.modulusLength ?? 0 };
+    case 'ec':
+      return { type: 'ec', curve: CURVES[details.namedCurve ?? ''] ?? details.namedCurve ?? 'unknown' };
+    case 'ed25519':
+      return { type: 'ed25519' };
+    default:
+      return { type: 'other', name: key.asymmetricKeyType ?? 'unknown' };
+  }
+}
+
+function signatureOf(parsed: x509.X509Certificate): PeerCertFacts['signature'] {
+  try {
+    const algorithm = parsed.signatureAlgorithm as { name: string; hash?: { name: string } };
+    return algorithm.hash ? { algorithm: algorithm.name, hash: algorithm.hash.name } : { algorithm: algorithm.name };
+  } catch (error) {
+    // @peculiar/x509 throws on algorithms it does not know (md5WithRSAEncryption, for one).
+    return { unrecognized: (error as Error).message.slice(0, 120) };
+  }
+}
+
+export function analyzePeerCertificate(cert: NodeX509): PeerCertFacts {
+  const parsed = new x509.X509Certificate(cert.raw);
+  return {
+    key: keyOf(cert),
+    signature: signatureOf(parsed),
+    extendedKeyUsages: cert.keyUsage ?? null,
+    isCa: cert.ca,
+    lifetimeMs: parsed.notAfter.getTime() - parsed.notBefore.getTime(),
+    revocationKey: revocationKey(parsed.issuer, parsed.serialNumber),
+  };
+}
+
+/** Analyses by certificate SHA-256, bounded: a reconnecting workload costs one Map lookup. */
+export class PeerCertFactsCache {
+  private readonly cache: LruCache<string, PeerCertFacts>;
+
+  constructor(capacity = 4096) {
+    this.cache = new LruCache(capacity);
+  }
+
+  factsFor(cert: NodeX509, sha256: string): PeerCertFacts {
+    let facts = this.cache.get(sha256);
+    if (!facts) {
+      facts = analyzePeerCertificate(cert);
+      this.cache.set(sha256, facts);
+    }
+    return facts;
+  }
+}

@@ -1,0 +1,29 @@
+// A listener's peer-certificate policy, compiled from `inbound[].tls.peer` and the loaded CRLs.
+// Built with the rest of the TLS material, so a reload swaps policy and CRLs together.
+import type { PeerCertPolicyConfig } from '../config/schema.js';
+import { parseDuration } from '../certs/factory.js';
+import type { RevocationList } from './crl.js';
+
+export interface PeerCertPolicy {
+  readonly minRsaBits: number;
+  readonly ecCurves: ReadonlySet<string>;
+  readonly ed25519: boolean;
+  readonly requireClientAuth: boolean;
+  readonly maxLifetimeMs: number | null;
+  /** null: any trust domain. */
+  readonly trustDomains: ReadonlySet<string> | null;
+  readonly revocation: RevocationList;
+}
+
+export function compilePeerPolicy(config: PeerCertPolicyConfig, revocation: RevocationList): PeerCertPolicy {
+  return {
+    minRsaBits: config.minRsaBits,
+    ecCurves: new Set(config.ecCurves),
+    ed25519: config.ed25519,
+    requireClientAuth: config.requireClientAuth,
+    // The schema already validated the duration.
+    maxLifetimeMs: config.maxLifetime === null ? null : parseDuration(config.maxLifetime),
+    trustDomains: config.trustDomains.length > 0 ? new Set(config.trustDomains) : null,
+    revocation,
+  };
+}

@@ -1,0 +1,48 @@
+// Egress: the app's plain-HTTP call, addressed by the upstream's name in Host, reaches the
+// configured upstream over mTLS; the upstream saw the sidecar's own client certificate (the
+// service identity), the request id, and no x-forwarded-client-cert the app tried to forge.
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { appCall, egressUpstream, ORDERS_ID, startEgressSidecar, type RunningEgress } from '../helpers/egress.js';
+import { metric } from '../helpers/metrics.js';
+import { IDS, makePki, type TestPki } from '../helpers/pki.js';
+import { startTlsUpstream, type TlsUpstream } from '../helpers/tls-upstream.js';
+
+let pki: TestPki;
+let upstream: TlsUpstream;
+let sidecar: RunningEgress;
+
+beforeAll(async () => {
+  pki = await makePki();
+  const orders = await pki.issue('orders', { uris: [ORDERS_ID], dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'] });
+  upstream = await startTlsUpstream(pki, orders);
+  sidecar = await startEgressSidecar(pki, [egressUpstream(pki, 'orders', upstream.url)]);
+});
+
+afterAll(async () => {
+  await sidecar?.close();
+  await upstream?.close();
+  pki?.cleanup();
+});
+
+test('the configured upstream gets the call over mTLS with the service identity', async () => {
+  const response = await appCall(sidecar.egressUrl, '/orders/7?expand=1', 'orders', {
+    'x-request-id': 'app-req-1',
+    'x-forwarded-client-cert': 'By=spiffe://forged;URI=spiffe://test.palisade.local/ns/ops/sa/admin',
+  });
+
+  expect(response.status).toBe(200);
+  expect(response.json()).toEqual({ ok: true, url: '/orders/7?expand=1' });
+  expect(upstream.received).toHaveLength(1);
+  const seen = upstream.received[0]!;
+  expect(seen.clientUris).toEqual([IDS.server]);
+  expect(seen.headers['x-request-id']).toBe('app-req-1');
+  expect(seen.headers['x-forwarded-client-cert']).toBeUndefined();
+  expect(seen.headers.host).toBe(`127.0.0.1:${upstream.port}`);
+
+  expect(await metric(sidecar.adminUrl, 'palisade_requests_total', { listener: 'out', route: 'orders', decision: 'allow', reason: 'none' })).toBe(1);
+  expect(await metric(sidecar.adminUrl, 'palisade_upstream_tls_handshakes_total', { listener: 'out', upstream: 'orders', result: 'success', version: 'TLSv1.3' })).toBe(1);
+  expect(await metric(sidecar.adminUrl, 'palisade_egress_upstream_duration_seconds_count', { listener: 'out', upstream: 'orders' })).toBe(1);
+  const audit = sidecar.logs.requests();
+  expect(audit).toHaveLength(1);
+  expect(audit[0]).toMatchObject({ request_id: 'app-req-1', listener: 'out', route: 'orders', upstream: 'orders', decision: 'allow', status: 200, path: '/orders/7' });
+});

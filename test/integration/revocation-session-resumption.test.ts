@@ -1,0 +1,97 @@
+// Revocation is not skipped by connection reuse. After a config reload adds a CRL listing the
+// client's certificate: a keep-alive connection opened before the reload, and a TLS 1.2
+// session resumed with the pre-reload ticket keys (which skips OpenSSL's chain verification),
+// both get 401 cert_revoked from the per-connection policy check; a full handshake is refused.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { connect, type TLSSocket } from 'node:tls';
+import type { Server } from 'node:https';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { createCrl } from '../../src/certs/factory.js';
+import { loadConfigObject } from '../../src/config/load.js';
+import { tryHandshake } from '../helpers/client.js';
+import { makePki, type TestPki } from '../helpers/pki.js';
+import { sidecarConfig, startSidecar, type RunningSidecar } from '../helpers/sidecar.js';
+import { startUpstream, type TestUpstream } from '../helpers/upstream.js';
+
+let pki: TestPki;
+let upstream: TestUpstream;
+let sidecar: RunningSidecar;
+
+beforeAll(async () => {
+  pki = await makePki();
+  upstream = await startUpstream();
+  sidecar = await startSidecar(pki, { upstreamUrl: upstream.url });
+});
+afterAll(async () => {
+  await sidecar?.close();
+  await upstream?.close();
+  pki?.cleanup();
+});
+
+function open(session?: Buffer): Promise<TLSSocket> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(
+      { host: '127.0.0.1', port: sidecar.port, servername: 'localhost', ca: pki.ca.certPem, cert: pki.frontend.certPem, key: pki.frontend.keyPem, maxVersion: 'TLSv1.2', session },
+      () => resolve(socket),
+    );
+    socket.setTimeout(5_000, () => socket.destroy(new Error('timeout')));
+    socket.once('error', reject);
+  });
+}
+
+/** One keep-alive HTTP/1.1 exchange; resolves with the status and the JSON body. */
+function exchange(socket: TLSSocket): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    let buffer = '';
+    const onData = (chunk: Buffer) => {
+      buffer += chunk.toString('utf8');
+      const end = buffer.indexOf('\r\n\r\n');
+      if (end === -1) return;
+      const length = Number(/content-length: (\d+)/i.exec(buffer.slice(0, end))?.[1] ?? 0);
+      if (buffer.length < end + 4 + length) return;
+      socket.off('data', onData);
+      resolve({ status: Number(buffer.slice(9, 12)), body: buffer.slice(end + 4, end + 4 + length) });
+    };
+    socket.on('data', onData);
+    socket.once('close', () => reject(new Error(`closed; got ${buffer}`)));
+    socket.write('GET /public/x HTTP/1.1\r\nHost: localhost\r\n\r\n');
+  });
+}
+
+test('a reload that revokes the client certificate is enforced on reused connections and resumed sessions', async () => {
+  const server = (sidecar.sidecar as unknown as { listeners: Map<string, { server: Server }> }).listeners.get('app')!.server;
+  const oldTicketKeys = server.getTicketKeys();
+
+  const kept = await open();
+  expect((await exchange(kept)).status).toBe(200);
+  const session = kept.getSession();
+  expect(session).toBeDefined();
+
+  const crl = await createCrl({ issuer: pki.ca, revoked: [pki.frontend.issued] });
+  const config = sidecarConfig(pki, { upstreamUrl: upstream.url, listener: { tls: { cert: pki.server.cert, key: pki.server.key, clientCa: pki.caPath, crl: [pki.write('ca.crl.pem', crl.pem)] } } });
+  const loaded = loadConfigObject(config, pki.dir);
+  if (!loaded.ok) throw new Error(loaded.errors.join('\n'));
+  sidecar.sidecar.reload(loaded.value);
+
+  // 1. The connection made before the reload.
+  const reused = await exchange(kept);
+  expect(reused.status).toBe(401);
+  expect(JSON.parse(reused.body)['reason']).toBe('cert_revoked');
+  kept.destroy();
+
+  // 2. A resumed session. The listener rotates ticket keys when material changes; put the old
+  // keys back to model a resumption that gets past that (a shared or persisted ticket key).
+  server.setTicketKeys(oldTicketKeys);
+  const resumed = await open(session);
+  expect(resumed.isSessionReused()).toBe(true);
+  const answer = await exchange(resumed);
+  resumed.destroy();
+  expect(answer.status).toBe(401);
+  expect(JSON.parse(answer.body)['reason']).toBe('cert_revoked');
+
+  // 3. A full handshake: OpenSSL refuses it with the CRL.
+  const fresh = await tryHandshake(sidecar.port, { ca: pki.ca.certPem, cert: pki.frontend.certPem, key: pki.frontend.keyPem, maxVersion: 'TLSv1.2' });
+  expect(fresh.ok).toBe(false);
+  expect(upstream.received).toHaveLength(1);
+});

@@ -1,0 +1,42 @@
+// In report mode a peer-certificate policy finding (here: RSA-1024 → weak_key) is forwarded and
+// recorded as would_deny; a chain that does not verify is still refused at the handshake.
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { createCa, createLeaf } from '../../src/certs/factory.js';
+import { call, mtlsAgent, tryHandshake } from '../helpers/client.js';
+import { metric } from '../helpers/metrics.js';
+import { IDS, makePki, type TestPki } from '../helpers/pki.js';
+import { startSidecar, type RunningSidecar } from '../helpers/sidecar.js';
+import { startUpstream, type TestUpstream } from '../helpers/upstream.js';
+
+let pki: TestPki;
+let upstream: TestUpstream;
+let sidecar: RunningSidecar;
+
+beforeAll(async () => {
+  pki = await makePki();
+  upstream = await startUpstream();
+  sidecar = await startSidecar(pki, { upstreamUrl: upstream.url, mode: 'report' });
+});
+afterAll(async () => {
+  await sidecar?.close();
+  await upstream?.close();
+  pki?.cleanup();
+});
+
+test('weak key in report mode → forwarded, would_deny weak_key', async () => {
+  const weak = await pki.issue('rsa1024', { uris: [IDS.frontend], keyType: 'rsa-1024' });
+  const agent = mtlsAgent(pki, weak);
+  const response = await call(`${sidecar.url}/public/x`, agent);
+  await agent.close();
+  expect(response.status).toBe(200);
+  expect(upstream.received).toHaveLength(1);
+  expect(await metric(sidecar.adminUrl, 'palisade_requests_total', { decision: 'would_deny', reason: 'weak_key' })).toBe(1);
+  expect(sidecar.logs.requests()[0]).toMatchObject({ decision: 'would_deny', reason: 'weak_key' });
+});
+
+test('an unverified chain is refused at the handshake even in report mode', async () => {
+  const rogue = await createLeaf({ issuer: await createCa({ commonName: 'Rogue CA' }), uris: [IDS.frontend], keyType: 'rsa-1024' });
+  const result = await tryHandshake(sidecar.port, { ca: pki.ca.certPem, cert: rogue.certPem, key: rogue.keyPem });
+  expect(result.ok).toBe(false);
+  expect(upstream.received).toHaveLength(1);
+});
