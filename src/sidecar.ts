@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import type { DestinationStream, Logger } from 'pino';
 import { AdminServer } from './admin/admin-server.js';
 import { loadConfigFile, type LoadedConfig } from './config/load.js';
+import { egressMaterialKey } from './config/load-egress.js';
 import { InboundListener, type ListenerState } from './proxy/inbound-listener.js';
 import { EgressListener } from './proxy/egress-listener.js';
 import { buildEgressState, type EgressState } from './proxy/egress-state.js';
@@ -72,13 +73,14 @@ export class Sidecar {
       const listener = new InboundListener(state, this.recorder, this.log);
       this.listeners.set(listenerConfig.name, listener);
       inbound[listenerConfig.name] = await listener.listen();
-      this.recorder.certificates(listenerConfig.name, state.material);
+      this.recorder.certificates(listenerConfig.name, [{ role: 'server', own: state.material.server, trustAnchors: state.material.trustAnchors }]);
     }
     const egress: Record<string, AddressInfo> = {};
     for (const egressConfig of config.egress) {
       const listener = new EgressListener(buildEgressState(egressConfig, this.loaded.egressTls, undefined, this.recorder), this.recorder, this.log);
       this.egressListeners.set(egressConfig.name, listener);
       egress[egressConfig.name] = await listener.listen();
+      this.recordEgressCertificates(egressConfig.name, this.loaded);
     }
     this.started = true;
     this.log.info({ type: 'lifecycle', admin: `${admin.address}:${admin.port}`, inbound, egress, version: VERSION }, 'palisade started');
@@ -129,10 +131,13 @@ export class Sidecar {
       egressStates.set(egressConfig.name, buildEgressState(egressConfig, next.egressTls, this.egressListeners.get(egressConfig.name)?.currentState, this.recorder));
     }
     // Every state built: now swap, all listeners at once.
-    for (const [name, state] of egressStates) this.egressListeners.get(name)?.update(state);
+    for (const [name, state] of egressStates) {
+      this.egressListeners.get(name)?.update(state);
+      this.recordEgressCertificates(name, next);
+    }
     for (const [name, state] of states) {
       this.listeners.get(name)?.update(state);
-      this.recorder.certificates(name, state.material);
+      this.recorder.certificates(name, [{ role: 'server', own: state.material.server, trustAnchors: state.material.trustAnchors }]);
     }
     this.loaded = next;
     this.audit.level = next.config.log.level;
@@ -150,18 +155,15 @@ export class Sidecar {
       if (!result.ok) throw new ReloadError(result.errors);
       this.reload(result.value);
       this.metrics.configReloads.inc({ result: 'success' });
-      for (const listener of result.value.config.inbound) this.metrics.certificateReloads.inc({ listener: listener.name, result: 'success' });
+      for (const { name } of tlsListeners(result.value.config)) this.metrics.certificateReloads.inc({ listener: name, result: 'success' });
       this.log.info({ type: 'reload', result: 'success', trigger, config: path }, 'config reloaded');
       return true;
     } catch (error) {
       const errors = error instanceof ReloadError ? error.errors : [(error as Error).message];
       this.metrics.configReloads.inc({ result: 'error' });
       // A failure that names a listener's TLS material also counts as a certificate reload error.
-      for (const listener of this.loaded.config.inbound) {
-        const index = this.loaded.config.inbound.indexOf(listener);
-        if (errors.some((message) => message.startsWith(`inbound[${index}].tls`))) {
-          this.metrics.certificateReloads.inc({ listener: listener.name, result: 'error' });
-        }
+      for (const { name, namesMaterial } of tlsListeners(this.loaded.config)) {
+        if (errors.some(namesMaterial)) this.metrics.certificateReloads.inc({ listener: name, result: 'error' });
       }
       this.log.error({ type: 'reload', result: 'error', trigger, config: path, errors }, 'config reload failed; keeping the running config');
       return false;
@@ -191,6 +193,16 @@ export class Sidecar {
     await this.drain(0);
   }
 
+  /** Expiry of the client certificates and trust bundles an egress listener's upstreams use. */
+  private recordEgressCertificates(name: string, loaded: LoadedConfig): void {
+    const upstreams = loaded.config.egress.find((listener) => listener.name === name)?.upstreams ?? [];
+    const materials = upstreams.flatMap((upstream) => {
+      const material = loaded.egressTls.get(egressMaterialKey(name, upstream.name));
+      return material ? [{ role: 'client' as const, own: material.client, trustAnchors: material.trustAnchors }] : [];
+    });
+    this.recorder.certificates(name, materials);
+  }
+
   private buildState(name: string, loaded: LoadedConfig, previous: ListenerState | undefined): ListenerState {
     const config = loaded.config.inbound.find((listener) => listener.name === name);
     const material = loaded.tls.get(name);
@@ -203,4 +215,16 @@ export class Sidecar {
       pool: keepPool ? previous.pool : createUpstreamPool(config.upstream),
     };
   }
+}
+
+/** Every listener that holds TLS material, and how to tell that an error message is about it. */
+function tlsListeners(config: LoadedConfig['config']): Array<{ name: string; namesMaterial: (message: string) => boolean }> {
+  return [
+    ...config.inbound.map((listener, index) => ({ name: listener.name, namesMaterial: (message: string) => message.startsWith(`inbound[${index}].tls`) })),
+    // Egress material errors name the upstream: egress[i].upstreams[j].tls...
+    ...config.egress.map((listener, index) => {
+      const pattern = new RegExp(`^egress\\[${index}\\]\\.upstreams\\[\\d+\\]\\.tls`);
+      return { name: listener.name, namesMaterial: (message: string) => pattern.test(message) };
+    }),
+  ];
 }

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { DecisionKind } from '../pipeline/decision.js';
 import type { ReasonCode } from '../pipeline/reasons.js';
 import type { Finding } from '../pipeline/types.js';
-import type { CertSummary, ListenerTlsMaterial } from '../tls/material.js';
+import type { CertSummary } from '../tls/material.js';
 import type { ListenerPolicy } from '../pipeline/types.js';
 import type { PeerInfo } from '../tls/peer-identity.js';
 import type { Metrics } from './metrics.js';
@@ -85,17 +85,23 @@ export class Recorder {
     this.metrics.peerExpiry.seen(listener, identityLabel(policy, peer), peer);
   }
 
-  /** Export expiry of a listener's own certificate and trust anchors (after start or reload). */
-  certificates(listener: string, material: ListenerTlsMaterial): void {
+  /**
+   * Export expiry of a listener's own certificates and trust anchors (after start or reload):
+   * an inbound listener's server certificate, or an egress listener's client certificates,
+   * and the CAs each trusts. Series of the previous material are removed first.
+   */
+  certificates(listener: string, materials: ReadonlyArray<{ role: 'server' | 'client'; own: CertSummary; trustAnchors: readonly CertSummary[] }>): void {
     for (const labels of this.certificateLabels.get(listener) ?? []) this.metrics.certificateExpiry.remove(labels);
-    const labels: Array<Record<string, string>> = [];
+    const labels = new Map<string, Record<string, string>>();
     const set = (role: string, cert: CertSummary) => {
       const series = { listener, role, subject: cert.subject };
       this.metrics.certificateExpiry.set(series, Math.floor(cert.validTo.getTime() / 1000));
-      labels.push(series);
+      labels.set(`${role}\u0000${cert.subject}`, series);
     };
-    set('server', material.server);
-    for (const anchor of material.trustAnchors) set('ca', anchor);
-    this.certificateLabels.set(listener, labels);
+    for (const material of materials) {
+      set(material.role, material.own);
+      for (const anchor of material.trustAnchors) set('ca', anchor);
+    }
+    this.certificateLabels.set(listener, [...labels.values()]);
   }
 }

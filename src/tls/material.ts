@@ -38,7 +38,7 @@ export class MaterialError extends Error {
 
 const PEM_CERT = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
 
-function readFile(keyPath: string, baseDir: string, file: string): Buffer {
+export function readMaterialFile(keyPath: string, baseDir: string, file: string): Buffer {
   try {
     return readFileSync(resolve(baseDir, file));
   } catch (error) {
@@ -70,27 +70,66 @@ function parseKey(keyPath: string, pem: Buffer, file: string): KeyObject {
   }
 }
 
-function summary(cert: X509Certificate): CertSummary {
+export function summary(cert: X509Certificate): CertSummary {
   return { subject: cert.subject.replace(/\n/g, ','), validTo: new Date(cert.validTo) };
+}
+
+export interface CertAndKey {
+  readonly certPem: Buffer;
+  readonly keyPem: Buffer;
+  readonly leaf: X509Certificate;
+}
+
+/**
+ * Our own certificate (leaf, then any intermediates) and its key, for either direction:
+ * parses, the key matches, the leaf is valid now, and each certificate in the file was issued
+ * and signed by the next one, so a reload can never swap in a broken or out-of-order chain.
+ */
+export function loadCertAndKey(certKeyPath: string, keyKeyPath: string, baseDir: string, certFile: string, keyFile: string, now: Date): CertAndKey {
+  const certPem = readMaterialFile(certKeyPath, baseDir, certFile);
+  const keyPem = readMaterialFile(keyKeyPath, baseDir, keyFile);
+  const chain = parseCertificates(certKeyPath, certPem.toString('utf8'), certFile);
+  const leaf = chain[0] as X509Certificate;
+  const key = parseKey(keyKeyPath, keyPem, keyFile);
+  if (!leaf.checkPrivateKey(key)) throw new MaterialError(keyKeyPath, `does not match the certificate in ${certFile}`);
+  if (new Date(leaf.validTo) <= now) throw new MaterialError(certKeyPath, `expired on ${new Date(leaf.validTo).toISOString()}`);
+  if (new Date(leaf.validFrom) > now) throw new MaterialError(certKeyPath, `not valid until ${new Date(leaf.validFrom).toISOString()}`);
+  for (let i = 0; i + 1 < chain.length; i += 1) {
+    const child = chain[i] as X509Certificate;
+    const parent = chain[i + 1] as X509Certificate;
+    if (!child.checkIssued(parent) || !child.verify(parent.publicKey)) {
+      throw new MaterialError(certKeyPath, `certificate ${i + 2} in ${certFile} did not issue certificate ${i + 1} (the chain must run leaf first, each followed by its issuer)`);
+    }
+    if (new Date(parent.validTo) <= now) throw new MaterialError(certKeyPath, `intermediate ${i + 2} in ${certFile} expired on ${new Date(parent.validTo).toISOString()}`);
+  }
+  return { certPem, keyPem, leaf };
+}
+
+/** A trust bundle: one or more CA certificates. */
+export function loadTrustBundle(keyPath: string, baseDir: string, file: string): { pem: Buffer; anchors: X509Certificate[] } {
+  const pem = readMaterialFile(keyPath, baseDir, file);
+  const anchors = parseCertificates(keyPath, pem.toString('utf8'), file);
+  for (const anchor of anchors) {
+    if (!anchor.ca) throw new MaterialError(keyPath, `${anchor.subject.replace(/\n/g, ',')} is not a CA certificate`);
+  }
+  return { pem, anchors };
+}
+
+/**
+ * OpenSSL's default security level differs by version (1 in Node 20's OpenSSL 3.0, 2 in Node
+ * 22+), and at level 2 it drops an RSA-1024 peer with an opaque `UNSPECIFIED` verify error. We
+ * pin level 1, unless the operator's cipher string names a level, so the peer policy (RSA >= 2048
+ * by default) decides instead: a precise `weak_key` on every Node version, and report mode can
+ * report it. SHA-1 certificate signatures are still refused by OpenSSL at level 1.
+ */
+export function withSecurityLevel(ciphers: string): string {
+  return /@SECLEVEL=\d/.test(ciphers) ? ciphers : `${ciphers}:@SECLEVEL=1`;
 }
 
 export function loadListenerTls(config: InboundConfig, baseDir: string, prefix: string, now = new Date()): ListenerTlsMaterial {
   const tls = config.tls;
-  const certPem = readFile(`${prefix}.tls.cert`, baseDir, tls.cert);
-  const keyPem = readFile(`${prefix}.tls.key`, baseDir, tls.key);
-  const caPem = readFile(`${prefix}.tls.clientCa`, baseDir, tls.clientCa);
-
-  const chain = parseCertificates(`${prefix}.tls.cert`, certPem.toString('utf8'), tls.cert);
-  const leaf = chain[0] as X509Certificate;
-  const key = parseKey(`${prefix}.tls.key`, keyPem, tls.key);
-  if (!leaf.checkPrivateKey(key)) throw new MaterialError(`${prefix}.tls.key`, `does not match the certificate in ${tls.cert}`);
-  if (new Date(leaf.validTo) <= now) throw new MaterialError(`${prefix}.tls.cert`, `expired on ${new Date(leaf.validTo).toISOString()}`);
-  if (new Date(leaf.validFrom) > now) throw new MaterialError(`${prefix}.tls.cert`, `not valid until ${new Date(leaf.validFrom).toISOString()}`);
-
-  const anchors = parseCertificates(`${prefix}.tls.clientCa`, caPem.toString('utf8'), tls.clientCa);
-  for (const anchor of anchors) {
-    if (!anchor.ca) throw new MaterialError(`${prefix}.tls.clientCa`, `${anchor.subject.replace(/\n/g, ',')} is not a CA certificate`);
-  }
+  const { certPem, keyPem, leaf } = loadCertAndKey(`${prefix}.tls.cert`, `${prefix}.tls.key`, baseDir, tls.cert, tls.key, now);
+  const { pem: caPem, anchors } = loadTrustBundle(`${prefix}.tls.clientCa`, baseDir, tls.clientCa);
 
   // Each OpenSSL string on its own first, so a typo is reported at its own key.
   tryContext(`${prefix}.tls.ciphers`, { ciphers: tls.ciphers }, 'OpenSSL does not accept this cipher list');
@@ -98,7 +137,7 @@ export function loadListenerTls(config: InboundConfig, baseDir: string, prefix: 
 
   const crls = tls.crl.flatMap((file, index) => {
     try {
-      return parseCrlFile(readFile(`${prefix}.tls.crl[${index}]`, baseDir, file), file, anchors);
+      return parseCrlFile(readMaterialFile(`${prefix}.tls.crl[${index}]`, baseDir, file), file, anchors);
     } catch (error) {
       if (error instanceof CrlError) throw new MaterialError(`${prefix}.tls.crl[${index}]`, error.message);
       throw error;
@@ -112,7 +151,7 @@ export function loadListenerTls(config: InboundConfig, baseDir: string, prefix: 
     ca: caPem,
     minVersion: tls.minVersion,
     maxVersion: tls.maxVersion,
-    ciphers: tls.ciphers,
+    ciphers: withSecurityLevel(tls.ciphers),
     ecdhCurve: tls.groups,
     // OpenSSL then checks the leaf against its issuer's CRL at every full handshake. With any
     // CRL configured, a leaf whose issuer has no CRL fails (UNABLE_TO_GET_CRL): list one per CA.

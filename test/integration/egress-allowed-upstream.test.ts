@@ -42,6 +42,10 @@ test('the configured upstream gets the call over mTLS with the service identity'
   expect(await metric(sidecar.adminUrl, 'palisade_requests_total', { listener: 'out', route: 'orders', decision: 'allow', reason: 'none' })).toBe(1);
   expect(await metric(sidecar.adminUrl, 'palisade_upstream_tls_handshakes_total', { listener: 'out', upstream: 'orders', result: 'success', version: 'TLSv1.3' })).toBe(1);
   expect(await metric(sidecar.adminUrl, 'palisade_egress_upstream_duration_seconds_count', { listener: 'out', upstream: 'orders' })).toBe(1);
+  // The client certificate the egress listener presents, and the CA it trusts, are watched for expiry too.
+  const clientExpiry = await metric(sidecar.adminUrl, 'palisade_certificate_expiry_timestamp_seconds', { listener: 'out', role: 'client' });
+  expect(clientExpiry).toBe(Math.floor(new Date(pki.server.issued.cert.notAfter).getTime() / 1000));
+  expect(await metric(sidecar.adminUrl, 'palisade_certificate_expiry_timestamp_seconds', { listener: 'out', role: 'ca' })).toBeGreaterThan(Date.now() / 1000);
   const audit = sidecar.logs.requests();
   expect(audit).toHaveLength(1);
   expect(audit[0]).toMatchObject({ request_id: 'app-req-1', listener: 'out', route: 'orders', upstream: 'orders', decision: 'allow', status: 200, path: '/orders/7' });

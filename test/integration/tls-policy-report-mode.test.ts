@@ -1,5 +1,7 @@
-// In report mode a peer-certificate policy finding (here: RSA-1024 → weak_key) is forwarded and
-// recorded as would_deny; a chain that does not verify is still refused at the handshake.
+// In report mode a peer-certificate policy finding (here: a lifetime over tls.peer.maxLifetime →
+// cert_lifetime_too_long) is forwarded and recorded as would_deny; a chain that does not verify
+// is still refused at the handshake. (Weak keys are not used here: newer OpenSSL refuses
+// RSA-1024 at the handshake itself, which no mode can forward.)
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { createCa, createLeaf } from '../../src/certs/factory.js';
 import { call, mtlsAgent, tryHandshake } from '../helpers/client.js';
@@ -15,7 +17,7 @@ let sidecar: RunningSidecar;
 beforeAll(async () => {
   pki = await makePki();
   upstream = await startUpstream();
-  sidecar = await startSidecar(pki, { upstreamUrl: upstream.url, mode: 'report' });
+  sidecar = await startSidecar(pki, { upstreamUrl: upstream.url, mode: 'report', listener: { tls: { cert: pki.server.cert, key: pki.server.key, clientCa: pki.caPath, peer: { maxLifetime: '24h' } } } });
 });
 afterAll(async () => {
   await sidecar?.close();
@@ -23,19 +25,19 @@ afterAll(async () => {
   pki?.cleanup();
 });
 
-test('weak key in report mode → forwarded, would_deny weak_key', async () => {
-  const weak = await pki.issue('rsa1024', { uris: [IDS.frontend], keyType: 'rsa-1024' });
-  const agent = mtlsAgent(pki, weak);
+test('a policy finding in report mode → forwarded, would_deny cert_lifetime_too_long', async () => {
+  const longLived = await pki.issue('long-lived', { uris: [IDS.frontend], notAfter: new Date(Date.now() + 48 * 3_600_000) });
+  const agent = mtlsAgent(pki, longLived);
   const response = await call(`${sidecar.url}/public/x`, agent);
   await agent.close();
   expect(response.status).toBe(200);
   expect(upstream.received).toHaveLength(1);
-  expect(await metric(sidecar.adminUrl, 'palisade_requests_total', { decision: 'would_deny', reason: 'weak_key' })).toBe(1);
-  expect(sidecar.logs.requests()[0]).toMatchObject({ decision: 'would_deny', reason: 'weak_key' });
+  expect(await metric(sidecar.adminUrl, 'palisade_requests_total', { decision: 'would_deny', reason: 'cert_lifetime_too_long' })).toBe(1);
+  expect(sidecar.logs.requests()[0]).toMatchObject({ decision: 'would_deny', reason: 'cert_lifetime_too_long' });
 });
 
 test('an unverified chain is refused at the handshake even in report mode', async () => {
-  const rogue = await createLeaf({ issuer: await createCa({ commonName: 'Rogue CA' }), uris: [IDS.frontend], keyType: 'rsa-1024' });
+  const rogue = await createLeaf({ issuer: await createCa({ commonName: 'Rogue CA' }), uris: [IDS.frontend] });
   const result = await tryHandshake(sidecar.port, { ca: pki.ca.certPem, cert: rogue.certPem, key: rogue.keyPem });
   expect(result.ok).toBe(false);
   expect(upstream.received).toHaveLength(1);

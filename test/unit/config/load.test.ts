@@ -1,5 +1,6 @@
 // Config validation: strict schema, every error at once with its key path, documented defaults.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createCa, createLeaf } from '../../../src/certs/factory.js';
 import { loadConfigObject } from '../../../src/config/load.js';
 import { makePki, type TestPki } from '../../helpers/pki.js';
 import { sidecarConfig } from '../../helpers/sidecar.js';
@@ -74,6 +75,27 @@ describe('loadConfigObject', () => {
     const result = loadConfigObject(mismatch, pki.dir);
     expect(result).toMatchObject({ ok: false, errors: [expect.stringContaining('inbound[0].tls.key: does not match the certificate')] });
     if (!result.ok) expect(result.errors.join('')).not.toContain('PRIVATE KEY');
+  });
+
+  test('our own chain: leaf then its issuers, in order', async () => {
+    const intermediate = await createCa({ commonName: 'Intermediate', issuer: pki.ca });
+    const leaf = await createLeaf({ issuer: intermediate, uris: ['spiffe://test.palisade.local/ns/app/sa/server'], dnsNames: ['localhost'] });
+    const keyPath = pki.write('chained-key.pem', leaf.keyPem);
+
+    const inOrder = good();
+    inOrder.inbound[0].tls.cert = pki.write('chained.pem', leaf.certPem + intermediate.certPem);
+    inOrder.inbound[0].tls.key = keyPath;
+    expect(loadConfigObject(inOrder, pki.dir).ok).toBe(true);
+
+    const wrongParent = good();
+    wrongParent.inbound[0].tls.cert = pki.write('wrong-parent.pem', leaf.certPem + pki.frontend.certPem);
+    wrongParent.inbound[0].tls.key = keyPath;
+    expect(loadConfigObject(wrongParent, pki.dir)).toMatchObject({ ok: false, errors: [expect.stringContaining('inbound[0].tls.cert: certificate 2 in')] });
+
+    const swapped = good();
+    swapped.inbound[0].tls.cert = pki.write('swapped.pem', intermediate.certPem + leaf.certPem);
+    swapped.inbound[0].tls.key = keyPath;
+    expect(loadConfigObject(swapped, pki.dir)).toMatchObject({ ok: false });
   });
 
   test('duplicate listener and route names', () => {
