@@ -19,6 +19,10 @@ export interface LoadOptions {
   readonly origin: string;
   readonly path: string;
   readonly tls?: ClientTls;
+  /** Sent with every request (the token scenario's Authorization). */
+  readonly headers?: Record<string, string>;
+  /** Called per request, for headers that must differ each time (the signature scenario's RFC 9421 signature). */
+  readonly headersFor?: () => Record<string, string>;
   readonly concurrency: number;
   readonly warmupMs: number;
   readonly durationMs: number;
@@ -124,7 +128,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       let status = 0;
       let failure: string | undefined;
       try {
-        const response = await pool.request({ method: 'GET', path: options.path });
+        const headers = options.headersFor ? options.headersFor() : options.headers;
+        const response = await pool.request({ method: 'GET', path: options.path, ...(headers ? { headers } : {}) });
         status = response.statusCode;
         const body = await response.body.text();
         if (status < 200 || status > 299) failure = `HTTP ${status}: ${body.slice(0, 200)}`;

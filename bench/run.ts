@@ -7,18 +7,25 @@
 //   sidecar       node dist/src/cli/main.js run -c F    mTLS → policy → keep-alive pool → echo app
 //
 // Scenarios, one after another: direct mTLS; sidecar (log warn); sidecar (log info: the
-// production default, one audit line per request); plain HTTP straight to the echo app.
+// production default, one audit line per request); sidecar + token (log warn: a bearer token
+// verified against a JWKS file, route scopes, least privilege; with the verified-token cache and
+// without it); sidecar + signature (log warn: every request carries a fresh RFC 9421 Ed25519
+// signature with a nonce, made by the load generator, verified by the sidecar); plain HTTP
+// straight to the echo app.
 //
 // Environment: BENCH_SECONDS (5), BENCH_WARMUP_SECONDS (2), BENCH_CONCURRENCY (32),
 // BENCH_MAX_REQUESTS (1000000), BENCH_OUT (reports/bench.json).
 // Prints a table and writes JSON; exits 1 if any scenario had an error or a non-2xx answer.
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { request as undiciRequest, Agent } from 'undici';
 import { stringify } from 'yaml';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { certsInit } from '../src/cli/certs.js';
+import { signRequestHeaders } from '../src/cli/sign.js';
 import { VERSION } from '../src/version.js';
 import { runLoad, type ClientTls, type LoadResult } from './load.js';
 import { clkTck, cpuMicros, freePort, killAllSync, spawnNode, waitForHttp200, withTimeout, type Child } from './procs.js';
@@ -49,8 +56,8 @@ const SETTINGS = {
 };
 const OUT = resolve(ROOT, process.env['BENCH_OUT'] ?? 'reports/bench.json');
 const STARTUP_TIMEOUT_MS = 15_000;
-// Four scenarios plus start-up and shutdown; past this the run is stuck, not slow.
-const WATCHDOG_MS = 4 * (SETTINGS.seconds + SETTINGS.warmupSeconds) * 1000 + 120_000;
+// Seven scenarios plus start-up and shutdown; past this the run is stuck, not slow.
+const WATCHDOG_MS = 7 * (SETTINGS.seconds + SETTINGS.warmupSeconds) * 1000 + 120_000;
 
 interface CpuPerRequest {
   /** The sidecar process (sidecar scenarios only). */
@@ -126,6 +133,8 @@ async function main(): Promise<number> {
       origin: string,
       tls: ClientTls | undefined,
       processes: { sidecar?: Child; app: Child },
+      headers?: Record<string, string>,
+      headersFor?: () => Record<string, string>,
     ) => {
       log(`  ${label}: ${origin} ...`);
       const before: Record<string, number> = {};
@@ -135,6 +144,8 @@ async function main(): Promise<number> {
         origin,
         path: PATH,
         ...(tls ? { tls } : {}),
+        ...(headers ? { headers } : {}),
+        ...(headersFor ? { headersFor } : {}),
         concurrency: SETTINGS.concurrency,
         warmupMs: SETTINGS.warmupSeconds * 1000,
         durationMs: SETTINGS.seconds * 1000,
@@ -209,7 +220,52 @@ async function main(): Promise<number> {
       await sidecar.stop();
     }
 
-    // 4. Plain HTTP straight to the echo app: the floor, no TLS at all.
+    // 4 and 5. Sidecar + token (issue 4): an ES256 bearer token from a JWKS file, a route scope and
+    // least privilege, with the verified-token cache (the default) and without it.
+    {
+      const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
+      const jwksPath = join(dir, 'bench-jwks.json');
+      writeFileSync(jwksPath, JSON.stringify({ keys: [{ ...(await exportJWK(publicKey)), kid: 'bench', alg: 'ES256', use: 'sig' }] }));
+      const issuedAt = Math.floor(Date.now() / 1000);
+      const token = await new SignJWT({ scope: 'bench:echo', sub: CLIENT_ID })
+        .setProtectedHeader({ alg: 'ES256', kid: 'bench' })
+        .setIssuer('https://issuer.bench.palisade.local')
+        .setAudience(SERVER_ID)
+        .setIssuedAt(issuedAt)
+        .setExpirationTime(issuedAt + 3600)
+        .sign(privateKey);
+      for (const cache of [true, false]) {
+        const tokens = {
+          issuers: [{ name: 'bench', issuer: 'https://issuer.bench.palisade.local', audiences: [SERVER_ID], algorithms: ['ES256'], jwks: jwksPath }],
+          cache: { maxEntries: cache ? 10_000 : 0 },
+        };
+        const { sidecar, port } = await startSidecar(dir, 'warn', echoPort, { cert: server.cert, key: server.key, ca: certs.ca }, { tokens, tag: cache ? 'token' : 'token-nocache' });
+        track(sidecar);
+        const origin = `https://127.0.0.1:${port}`;
+        const headers = { authorization: `Bearer ${token}` };
+        await sanityCheck(origin, clientTls, CLIENT_ID, headers);
+        await measure(cache ? 'sidecar_token' : 'sidecar_token_nocache', cache ? 'sidecar + token, log warn' : 'sidecar + token, no cache', origin, clientTls, { sidecar, app: echo }, headers);
+        await sidecar.stop();
+      }
+    }
+
+    // 6. Sidecar + signature (issue 5): an Ed25519 key registered for the client identity; the
+    // load generator signs each request (@method, @target-uri, created, a fresh nonce), so every
+    // request is a new signature verified in full and remembered in the replay cache.
+    {
+      const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+      writeFileSync(join(dir, 'bench-sig.pub.pem'), publicKey.export({ type: 'spki', format: 'pem' }) as string);
+      const signatures = { keys: [{ keyid: 'bench', algorithm: 'ed25519', identity: CLIENT_ID, key: join(dir, 'bench-sig.pub.pem') }] };
+      const { sidecar, port } = await startSidecar(dir, 'warn', echoPort, { cert: server.cert, key: server.key, ca: certs.ca }, { signatures, tag: 'signature' });
+      track(sidecar);
+      const origin = `https://127.0.0.1:${port}`;
+      const headersFor = () => Object.fromEntries(signRequestHeaders({ key: privateKey, algorithm: 'ed25519', keyid: 'bench', url: `${origin}${PATH}` }));
+      await sanityCheck(origin, clientTls, CLIENT_ID, headersFor());
+      await measure('sidecar_signature', 'sidecar + signature, log warn', origin, clientTls, { sidecar, app: echo }, undefined, headersFor);
+      await sidecar.stop();
+    }
+
+    // 7. Plain HTTP straight to the echo app: the floor, no TLS at all.
     {
       const origin = `http://127.0.0.1:${echoPort}`;
       await sanityCheck(origin, undefined, null);
@@ -244,12 +300,14 @@ async function startSidecar(
   level: 'warn' | 'info',
   appPort: number,
   tls: { cert: string; key: string; ca: string },
+  extra: { tokens?: Record<string, unknown>; signatures?: Record<string, unknown>; tag?: string } = {},
 ): Promise<{ sidecar: Child; port: number; logPath: string }> {
+  const tag = extra.tag ?? level;
   // A port picked here could be taken before the sidecar binds it: try a few times.
   for (let attempt = 1; ; attempt += 1) {
     const port = await freePort();
     const adminPort = await freePort();
-    const configPath = join(dir, `sidecar-${level}.yaml`);
+    const configPath = join(dir, `sidecar-${tag}.yaml`);
     writeFileSync(
       configPath,
       stringify({
@@ -264,18 +322,20 @@ async function startSidecar(
             port,
             tls: { cert: tls.cert, key: tls.key, clientCa: tls.ca },
             upstream: { url: `http://127.0.0.1:${appPort}` },
-            routes: [{ name: 'echo', path: '/**', allow: [CLIENT_ID] }],
+            routes: [{ name: 'echo', path: '/**', allow: [CLIENT_ID], ...(extra.tokens ? { scopes: { allOf: ['bench:echo'] } } : {}), ...(extra.signatures ? { signature: {} } : {}) }],
+            ...(extra.tokens ? { tokens: extra.tokens } : {}),
+            ...(extra.signatures ? { signatures: extra.signatures } : {}),
           },
         ],
       }),
     );
     // stdout (the audit log at info) goes to a file, as a container runtime would take it,
     // not through a pipe this process would have to drain.
-    const logPath = join(dir, `sidecar-${level}.log`);
+    const logPath = join(dir, `sidecar-${tag}.log`);
     writeFileSync(logPath, '');
     const sidecar = spawnNode(`sidecar (log ${level})`, [join(DIST, 'src', 'cli', 'main.js'), 'run', '-c', configPath], {
       stdout: logPath,
-      stderrPath: join(dir, `sidecar-${level}.stderr`),
+      stderrPath: join(dir, `sidecar-${tag}.stderr`),
     });
     try {
       await waitForHttp200(sidecar, adminPort, '/readyz', STARTUP_TIMEOUT_MS);
@@ -289,10 +349,10 @@ async function startSidecar(
 }
 
 /** One request before the load: the target answers 200 with the echo body (and, through the sidecar, the peer's identity). */
-async function sanityCheck(origin: string, tls: ClientTls | undefined, expectPeer: string | null): Promise<void> {
+async function sanityCheck(origin: string, tls: ClientTls | undefined, expectPeer: string | null, headers?: Record<string, string>): Promise<void> {
   const dispatcher = new Agent({ connect: tls ? { ca: tls.ca, cert: tls.cert, key: tls.key, servername: tls.servername } : {} });
   try {
-    const response = await undiciRequest(`${origin}${PATH}`, { dispatcher, headersTimeout: 5_000, bodyTimeout: 5_000 });
+    const response = await undiciRequest(`${origin}${PATH}`, { dispatcher, headersTimeout: 5_000, bodyTimeout: 5_000, ...(headers ? { headers } : {}) });
     const text = await response.body.text();
     if (response.statusCode !== 200) throw new Error(`sanity check ${origin}${PATH}: HTTP ${response.statusCode}: ${text.slice(0, 300)}`);
     const body = JSON.parse(text) as { app?: string; peer?: string | null };
@@ -322,7 +382,7 @@ function buildReport(results: ScenarioResult[]) {
   const byId = new Map(results.map((r) => [r.id, r]));
   const direct = byId.get('direct_mtls');
   const ratios: Record<string, { rps: number; p50: number; p99: number; serverCpuPerRequest: number }> = {};
-  for (const id of ['sidecar_warn', 'sidecar_info']) {
+  for (const id of ['sidecar_warn', 'sidecar_info', 'sidecar_token', 'sidecar_token_nocache', 'sidecar_signature']) {
     const r = byId.get(id);
     if (!r || !direct) continue;
     ratios[`${id}_vs_direct_mtls`] = {
@@ -412,7 +472,7 @@ function renderTable(results: ScenarioResult[], ratios: Ratios): string {
   out.push('');
   out.push('Ratios, sidecar vs direct mTLS (req/s: lower is worse; latency and CPU: higher is worse):');
   for (const [name, ratio] of Object.entries(ratios)) {
-    out.push(`  ${name.replace(/_vs_direct_mtls$/, '').padEnd(13)} req/s x${num(ratio.rps, 2)}   p50 x${num(ratio.p50, 2)}   p99 x${num(ratio.p99, 2)}   server CPU/req x${num(ratio.serverCpuPerRequest, 2)}`);
+    out.push(`  ${name.replace(/_vs_direct_mtls$/, '').padEnd(22)} req/s x${num(ratio.rps, 2)}   p50 x${num(ratio.p50, 2)}   p99 x${num(ratio.p99, 2)}   server CPU/req x${num(ratio.serverCpuPerRequest, 2)}`);
   }
   return `${out.join('\n')}\n`;
 }

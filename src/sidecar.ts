@@ -13,6 +13,9 @@ import { EgressListener } from './proxy/egress-listener.js';
 import { buildEgressState, type EgressState } from './proxy/egress-state.js';
 import { createUpstreamPool, sameUpstream } from './proxy/upstream.js';
 import { compileListenerPolicy } from './pipeline/routes.js';
+import { buildTokenRuntime } from './tokens/runtime.js';
+import { SignatureRuntime } from './pipeline/signature-runtime.js';
+import { EgressSigner } from './proxy/egress-signing.js';
 import { createLoggers } from './telemetry/logger.js';
 import { Metrics } from './telemetry/metrics.js';
 import { Recorder } from './telemetry/recorder.js';
@@ -65,6 +68,7 @@ export class Sidecar {
     this.admin = new AdminServer(config.admin.address, config.admin.port, {
       registry: this.metrics.registry,
       notReadyReason: () => this.notReadyReason(),
+      identities: () => this.recorder.inventory.snapshot(),
     });
     const admin = await this.admin.listen();
     const inbound: Record<string, AddressInfo> = {};
@@ -77,7 +81,7 @@ export class Sidecar {
     }
     const egress: Record<string, AddressInfo> = {};
     for (const egressConfig of config.egress) {
-      const listener = new EgressListener(buildEgressState(egressConfig, this.loaded.egressTls, undefined, this.recorder), this.recorder, this.log);
+      const listener = new EgressListener(withSigner(buildEgressState(egressConfig, this.loaded.egressTls, undefined, this.recorder), this.loaded), this.recorder, this.log);
       this.egressListeners.set(egressConfig.name, listener);
       egress[egressConfig.name] = await listener.listen();
       this.recordEgressCertificates(egressConfig.name, this.loaded);
@@ -128,7 +132,7 @@ export class Sidecar {
     }
     const egressStates = new Map<string, EgressState>();
     for (const egressConfig of next.config.egress) {
-      egressStates.set(egressConfig.name, buildEgressState(egressConfig, next.egressTls, this.egressListeners.get(egressConfig.name)?.currentState, this.recorder));
+      egressStates.set(egressConfig.name, withSigner(buildEgressState(egressConfig, next.egressTls, this.egressListeners.get(egressConfig.name)?.currentState, this.recorder), next));
     }
     // Every state built: now swap, all listeners at once.
     for (const [name, state] of egressStates) {
@@ -213,8 +217,18 @@ export class Sidecar {
       policy: compileListenerPolicy(config, loaded.config.mode),
       material,
       pool: keepPool ? previous.pool : createUpstreamPool(config.upstream),
+      // Remote JWKS stores with unchanged settings carry over a reload, keys and all.
+      ...(config.tokens ? { tokens: buildTokenRuntime(config, loaded.tokens.get(name), previous?.tokens) } : {}),
+      // Signature keys are re-read on reload; the replay cache carries over (no replay window).
+      ...(config.signatures ? { signatures: new SignatureRuntime(config, loaded.signatures.inbound.get(name) ?? new Map(), previous?.signatures) } : {}),
     };
   }
+}
+
+/** An egress state with its request signer (issue 5), when the listener has `signing`: rebuilt on reload, so the key rotates. */
+function withSigner(state: EgressState, loaded: LoadedConfig): EgressState {
+  const key = loaded.signatures.egress.get(state.config.name);
+  return state.config.signing && key ? { ...state, signer: new EgressSigner(state.config.signing, key) } : state;
 }
 
 /** Every listener that holds TLS material, and how to tell that an error message is about it. */

@@ -1,4 +1,4 @@
-// The admin listener: /metrics, /healthz, /readyz. Separate from the inbound port so that
+// The admin listener: /metrics, /healthz, /readyz, /identities. Separate from the inbound port so that
 // scraping and probes never go through (or depend on) the mTLS policy.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -8,6 +8,8 @@ export interface AdminSources {
   readonly registry: Registry;
   /** Why the sidecar is not ready, or undefined when it is. */
   notReadyReason(): string | undefined;
+  /** The identity inventory (/identities), bounded. */
+  identities?(): unknown;
 }
 
 export class AdminServer {
@@ -61,8 +63,14 @@ export class AdminServer {
         res.writeHead(reason ? 503 : 200, { 'content-type': 'text/plain' }).end(reason ? `not ready: ${reason}\n` : 'ready\n');
         return;
       }
+      case '/identities': {
+        if (!this.sources.identities) break;
+        res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(`${JSON.stringify(this.sources.identities(), null, 2)}\n`);
+        return;
+      }
       default:
-        res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: try /metrics, /healthz, /readyz\n');
+        break;
     }
+    res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: try /metrics, /healthz, /readyz, /identities\n');
   }
 }

@@ -3,6 +3,7 @@
 import { certsCommand } from './certs.js';
 import { demoCommand } from './demo.js';
 import { runCommand } from './run.js';
+import { signCommand } from './sign.js';
 import { EXIT_USAGE, USAGE, UsageError } from './usage.js';
 import { validateCommand } from './validate.js';
 import { VERSION } from '../version.js';
@@ -12,6 +13,7 @@ const COMMANDS: Record<string, (args: string[]) => number | Promise<number>> = {
   validate: validateCommand,
   demo: demoCommand,
   certs: certsCommand,
+  sign: signCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -15,6 +15,10 @@ Usage:
   palisade certs init --out DIR --identity [NAME=]spiffe://… [--identity …]
                       [--dns NAME] [--ip ADDR] [--key-type ec-p256] [--validity 30d]
                                          a dev CA and leaf certificates with SPIFFE URI SANs
+  palisade sign --key FILE --alg ALG --keyid ID --url https://HOST/PATH [-X METHOD]
+                [-H 'Name: value'] [-d BODY | --data-file F] [--component C] [--label sig1]
+                [--tag T] [--expires 60s] [--no-nonce] [--digest sha-256] [--format headers|curl]
+                                         sign a request (RFC 9421 + Content-Digest); print the headers or a curl command
   palisade --version
 
 Exit codes: 0 ok, 1 findings or invalid input, 2 usage error.

@@ -9,6 +9,8 @@ import { loadListenerTls, MaterialError, type ListenerTlsMaterial } from '../tls
 import { loadEgressTls, missingEgressFiles } from './load-egress.js';
 import type { UpstreamTlsMaterial } from '../tls/upstream-material.js';
 import { ConfigSchema, type Config } from './schema.js';
+import { loadTokenMaterial, type TokenMaterial } from '../tokens/material.js';
+import { loadSignatureMaterial, type SignatureMaterial } from './load-signatures.js';
 
 export interface LoadedConfig {
   readonly config: Config;
@@ -17,6 +19,10 @@ export interface LoadedConfig {
   readonly tls: ReadonlyMap<string, ListenerTlsMaterial>;
   /** Egress upstream material, keyed `listener/upstream`. */
   readonly egressTls: ReadonlyMap<string, UpstreamTlsMaterial>;
+  /** Token files (JWKS, remote JWKS trust bundles, jti denylist) by inbound listener name. */
+  readonly tokens: ReadonlyMap<string, TokenMaterial>;
+  /** Signature keys (issue 5): inbound key registries and egress signing keys. */
+  readonly signatures: SignatureMaterial;
 }
 
 export type LoadResult = { ok: true; value: LoadedConfig } | { ok: false; errors: string[] };
@@ -79,8 +85,10 @@ export function loadConfigObject(raw: unknown, baseDir: string): LoadResult {
     }
   });
   const egressTls = loadEgressTls(config, baseDir, errors);
+  const tokens = loadTokenMaterial(config, baseDir, errors);
+  const signatures = loadSignatureMaterial(config, baseDir, errors);
   if (errors.length > 0) return { ok: false, errors };
-  return { ok: true, value: { config, baseDir, tls, egressTls } };
+  return { ok: true, value: { config, baseDir, tls, egressTls, tokens, signatures } };
 }
 
 export function loadConfigFile(path: string): LoadResult {

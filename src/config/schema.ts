@@ -6,6 +6,8 @@ import { validatePathPattern } from '../pipeline/path-pattern.js';
 import { validateIdentityPattern } from '../tls/identity-pattern.js';
 import { parseSpiffeId } from '../tls/spiffe.js';
 import { parseDuration } from '../certs/factory.js';
+import { RouteTokenKeys, TokenPolicySchema, tokenConfigIssues } from './tokens-schema.js';
+import { EgressSigningSchema, InboundSignaturesSchema, RouteSignatureKeys, signatureConfigIssues } from './signatures-schema.js';
 
 function durationProblem(text: string): string | undefined {
   try {
@@ -44,15 +46,13 @@ export const DEFAULT_TLS_GROUPS = 'X25519:P-256:P-384';
 
 const EcCurve = z.enum(['P-256', 'P-384', 'P-521']);
 
-/** What a peer (client) certificate must look like; checked per request from cached facts. */
-const PeerCertPolicy = z.strictObject({
+/** Rules every certificate we accept must meet, in either direction (src/tls/certificate-rules.ts). */
+const CertificateStrength = {
   /** Smallest RSA modulus accepted, in bits. */
   minRsaBits: z.number().int().min(1024).max(16_384).default(2048),
   /** EC curves accepted; an empty list refuses EC keys. */
   ecCurves: z.array(EcCurve).default(['P-256', 'P-384']),
   ed25519: z.boolean().default(true),
-  /** The certificate must carry an extendedKeyUsage extension listing clientAuth. */
-  requireClientAuth: z.boolean().default(true),
   /** Maximum notAfter − notBefore, as a duration ("24h", "30d"), or null for no limit. */
   maxLifetime: z
     .string()
@@ -63,6 +63,22 @@ const PeerCertPolicy = z.strictObject({
       const problem = durationProblem(value);
       if (problem) ctx.addIssue({ code: 'custom', message: problem });
     }),
+};
+
+/** What an egress upstream's (server) certificate must look like; checked inside the handshake. */
+const UpstreamCertPolicy = z.strictObject({
+  ...CertificateStrength,
+  /** A certificate with an extendedKeyUsage extension must list serverAuth (OpenSSL checks that);
+   *  with this, one with no extension at all is refused too. */
+  requireServerAuth: z.boolean().default(true),
+});
+export type UpstreamCertPolicyConfig = z.output<typeof UpstreamCertPolicy>;
+
+/** What a peer (client) certificate must look like; checked per request from cached facts. */
+const PeerCertPolicy = z.strictObject({
+  ...CertificateStrength,
+  /** The certificate must carry an extendedKeyUsage extension listing clientAuth. */
+  requireClientAuth: z.boolean().default(true),
   /** Trust domains a SPIFFE ID may belong to; empty means any. */
   trustDomains: z.array(z.string().regex(/^[a-z0-9._-]+$/, { error: 'must be a lower-case trust domain such as example.org' })).default([]),
 });
@@ -126,6 +142,10 @@ const Route = z.strictObject({
       if (problem) ctx.addIssue({ code: 'custom', message: problem });
     }),
   ),
+  // Tokens (issue 4): `token: false` exempts the route; `scopes` the route requires.
+  ...RouteTokenKeys,
+  // Signatures (issue 5): the route's RFC 9421 policy.
+  ...RouteSignatureKeys,
 });
 
 const Inbound = z.strictObject({
@@ -148,6 +168,10 @@ const Inbound = z.strictObject({
     })
     .prefault({}),
   routes: z.array(Route).min(1, { error: 'needs at least one route: with none, every request is denied' }),
+  /** Bearer tokens (issue 4): issuers, claims, binding, least privilege. Optional: without it no token is read. */
+  tokens: TokenPolicySchema.optional(),
+  /** RFC 9421 signatures (issue 5): key registry, time and replay limits. Optional: without it no signature is read. */
+  signatures: InboundSignaturesSchema.optional(),
 });
 
 // ---- Egress: the local app's outbound calls, originated over mTLS by the sidecar ----
@@ -191,6 +215,8 @@ const UpstreamOriginationTls = z.strictObject({
   ciphers: z.string().min(1).default(DEFAULT_TLS12_CIPHERS),
   /** SNI to send; default the URL's host name (none for an IP address). */
   serverName: DnsName.optional(),
+  /** The upstream certificate's key, signature, usage and lifetime, as inbound's tls.peer. */
+  peer: UpstreamCertPolicy.prefault({}),
 });
 
 const EgressUpstream = Upstream.omit({ url: true }).extend({
@@ -218,6 +244,8 @@ const Egress = z
     port: Port,
     server: Server.prefault({}),
     upstreams: z.array(EgressUpstream).min(1, { error: 'needs at least one upstream' }),
+    /** RFC 9421 signing of every outbound request (issue 5). Optional. */
+    signing: EgressSigningSchema.optional(),
   })
   .superRefine((listener, ctx) => {
     // name and url host are both routing keys (the Host header selects the upstream): unique.
@@ -278,6 +306,8 @@ export const ConfigSchema = z
       if (listener.tls.minVersion === 'TLSv1.3' && listener.tls.maxVersion === 'TLSv1.2') {
         ctx.addIssue({ code: 'custom', path: ['inbound', index, 'tls', 'maxVersion'], message: 'is lower than minVersion' });
       }
+      tokenConfigIssues(listener, index, (path, message) => ctx.addIssue({ code: 'custom', path, message }));
+      signatureConfigIssues(listener, index, (path, message) => ctx.addIssue({ code: 'custom', path, message }));
     });
     // Egress listeners share the `listener` metric label with inbound ones: names are unique across both.
     config.egress.forEach((listener, index) => {

@@ -4,10 +4,23 @@
 import { identityAuthorizationCheck } from '../checks/identity-authorization.js';
 import { peerCertificateCheck } from '../checks/peer-certificate.js';
 import { peerIdentityCheck } from '../checks/peer-identity.js';
+import { signatureCheck } from '../checks/signature.js';
+import { leastPrivilegeCheck } from '../checks/least-privilege.js';
+import { scopesCheck } from '../checks/scopes.js';
+import { tokenBindingCheck } from '../checks/token-binding.js';
+import { tokenCheck } from '../checks/token.js';
 import type { Check } from './types.js';
 
 export const CHAIN: readonly Check[] = [
   peerCertificateCheck, // the certificate meets the listener's TLS policy and is not revoked (cached facts)
   peerIdentityCheck, // the certificate names exactly one identity, in an allowed trust domain
   identityAuthorizationCheck, // that identity may call this route
+  // Tokens (issue 4): verification is cached until expiry, so after the first call these cost a
+  // hash and a few lookups; they come before the signature, which is a fresh verify every time.
+  tokenCheck, // a bearer token from a configured issuer verifies and is not revoked (sets the `token` fact)
+  tokenBindingCheck, // the token is bound to this peer: cnf.x5t#S256 (RFC 8705) and subject → peer identity
+  scopesCheck, // the token holds the scopes the route requires
+  leastPrivilegeCheck, // the token holds no scope the caller's routes can never require
+  // Signatures (issue 5) last: a verify per request that no cache can save, plus the body read.
+  signatureCheck, // RFC 9421 signature by a registered key of this identity, fresh, not replayed; Content-Digest of the body
 ];

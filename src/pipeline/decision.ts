@@ -18,12 +18,18 @@ export interface Decision {
 export function decide(findings: readonly Finding[], mode: Mode): Decision {
   let primary: Finding | undefined;
   let forced: Finding | undefined;
+  let reported: Finding | undefined;
   for (const finding of findings) {
     if (finding.severity !== 'deny') continue;
+    if (finding.reportOnly) {
+      reported ??= finding;
+      continue;
+    }
     primary ??= finding;
     if (!forced && (REASONS[finding.reason] as { always?: boolean }).always) forced = finding;
   }
   if (forced) return { kind: 'deny', reason: forced.reason, findings };
-  if (!primary) return { kind: 'allow', reason: 'none', findings };
+  // Report-only policies (least privilege in report) count as would_deny in any mode.
+  if (!primary) return reported ? { kind: 'would_deny', reason: reported.reason, findings } : { kind: 'allow', reason: 'none', findings };
   return { kind: mode === 'enforce' ? 'deny' : 'would_deny', reason: primary.reason, findings };
 }

@@ -40,7 +40,7 @@ export async function evaluate(policy: ListenerPolicy, request: RequestContext):
     if (produced.length === 0) continue;
     findings.push(...produced);
     // Enforcing: the first denial settles it; skip the (costlier) checks after it.
-    if (route.mode === 'enforce' && produced.some((finding) => finding.severity === 'deny')) break;
+    if (route.mode === 'enforce' && produced.some((finding) => finding.severity === 'deny' && !finding.reportOnly)) break;
   }
   return { decision: decide(findings, route.mode), route: route.name, forwardPath: routed.forwardPath };
 }

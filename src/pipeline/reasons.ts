@@ -9,7 +9,7 @@
 export interface ReasonInfo {
   readonly status: number;
   /** The `error` field of the JSON denial body. */
-  readonly error: 'bad_request' | 'request_timeout' | 'unauthorized' | 'forbidden' | 'bad_gateway' | 'gateway_timeout' | 'payload_too_large';
+  readonly error: 'bad_request' | 'request_timeout' | 'unauthorized' | 'forbidden' | 'bad_gateway' | 'gateway_timeout' | 'payload_too_large' | 'service_unavailable';
   readonly always?: boolean;
   readonly description: string;
 }
@@ -53,7 +53,8 @@ export const REASONS = {
   insufficient_scope: { status: 403, error: 'forbidden', description: 'The token lacks a scope the route requires.' },
   token_overprivileged: { status: 403, error: 'forbidden', description: 'The token grants more scopes than the caller can ever need.' },
   token_not_bound: { status: 401, error: 'unauthorized', description: 'Policy requires a certificate-bound token and this one is not bound.' },
-  token_binding_mismatch: { status: 401, error: 'unauthorized', description: 'The token is bound to another client certificate.' },
+  token_binding_mismatch: { status: 401, error: 'unauthorized', description: 'The token is bound to another client certificate, or its subject does not name the mTLS peer.' },
+  token_keys_unavailable: { status: 503, error: 'service_unavailable', description: "The issuer's remote JWKS has never loaded, so no token from it can be verified (fail closed)." },
   signature_missing: { status: 401, error: 'unauthorized', description: 'The route requires an HTTP message signature and none was sent.' },
   signature_invalid: { status: 401, error: 'unauthorized', description: 'The HTTP message signature does not verify.' },
   signature_expired: { status: 401, error: 'unauthorized', description: 'The signature is too old, from the future, or past its expires.' },

@@ -185,6 +185,18 @@ export class EgressListener {
     const logPath = target.path.split('?')[0] ?? '/';
     const upstreamStarted = performance.now();
     const hasBody = req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0');
+    let headers = egressRequestHeaders(req, requestId);
+    let body: IncomingMessage | Buffer | null = hasBody ? req : null;
+    if (state.signer) {
+      // RFC 9421 (issue 5): sign for the upstream's authority; a body is digested and sent as those bytes.
+      const signed = await state.signer.sign(req, method, target.path, new URL(upstream.config.url).host, headers, hasBody);
+      if (!signed.ok) {
+        deny('body_too_large', signed.detail, route, logPath);
+        return;
+      }
+      headers = signed.headers;
+      body = signed.body;
+    }
     // 0 until the upstream's response headers arrive; after that a failure cuts the response off.
     let status = 0;
     const controller = new AbortController();
@@ -196,8 +208,8 @@ export class EgressListener {
         {
           method: method as Dispatcher.HttpMethod,
           path: target.path,
-          headers: egressRequestHeaders(req, requestId),
-          body: hasBody ? req : null,
+          headers,
+          body,
           signal: controller.signal,
         },
         ({ statusCode, headers }) => {

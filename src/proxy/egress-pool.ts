@@ -8,7 +8,11 @@ import { Pool, buildConnector } from 'undici';
 import type { EgressUpstreamConfig } from '../config/schema.js';
 import type { ReasonCode } from '../pipeline/reasons.js';
 import type { UpstreamTlsMaterial } from '../tls/upstream-material.js';
-import { upstreamIdentityCheck } from '../tls/upstream-verify.js';
+import { PeerCertFactsCache } from '../tls/peer-certificate.js';
+import { compileUpstreamCertPolicy, upstreamCheck } from '../tls/upstream-verify.js';
+
+/** Certificate analyses shared by every egress pool: upstream certificates repeat across connections. */
+const UPSTREAM_CERT_FACTS = new PeerCertFactsCache(1024);
 import { classifyUpstreamError } from './upstream.js';
 
 export interface ConnectReport {
@@ -21,7 +25,7 @@ export interface ConnectReport {
 export function createEgressPool(config: EgressUpstreamConfig, material: UpstreamTlsMaterial, onConnect: (report: ConnectReport) => void): Pool {
   const connector = buildConnector({
     ...material.connectOptions,
-    checkServerIdentity: upstreamIdentityCheck(config.identity),
+    checkServerIdentity: upstreamCheck(config.identity, compileUpstreamCertPolicy(config.tls.peer), UPSTREAM_CERT_FACTS),
     timeout: config.connectTimeoutMs,
     // No TLS session resumption: Node skips checkServerIdentity on a resumed session, and every
     // connection should prove the pinned identity afresh. Keep-alive makes this cheap.
@@ -68,6 +72,7 @@ export function classifyEgressError(error: unknown): EgressFailure {
   const code = (error as { code?: unknown } | undefined)?.code;
   const detail = typeof code === 'string' ? code : ((error as { name?: string } | undefined)?.name ?? 'error');
   if (code === 'ERR_PALISADE_UPSTREAM_IDENTITY') return { reason: 'upstream_identity_mismatch', detail: `${(error as Error).message}` };
+  if (code === 'ERR_PALISADE_UPSTREAM_CERT_POLICY') return { reason: 'upstream_cert_invalid', detail: `${(error as Error).message}` };
   if (typeof code === 'string' && CHAIN_ERROR.test(code)) return { reason: 'upstream_cert_invalid', detail };
   if (typeof code === 'string' && (code.startsWith('ERR_SSL_') || code === 'ERR_TLS_HANDSHAKE_TIMEOUT' || code === 'EPROTO')) return { reason: 'upstream_tls_failed', detail };
   return { reason: classifyUpstreamError(error), detail };

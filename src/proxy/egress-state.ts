@@ -7,6 +7,7 @@ import type { UpstreamTlsMaterial } from '../tls/upstream-material.js';
 import { createEgressPool, sameEgressUpstream } from './egress-pool.js';
 import { compileEgressRoutes, type EgressRoutes } from './egress-routing.js';
 import type { Pool } from 'undici';
+import type { EgressSigner } from './egress-signing.js';
 
 export interface EgressUpstreamState {
   readonly config: EgressUpstreamConfig;
@@ -18,6 +19,8 @@ export interface EgressState {
   readonly config: EgressConfig;
   readonly routes: EgressRoutes;
   readonly upstreams: ReadonlyMap<string, EgressUpstreamState>;
+  /** Signs every outbound request (RFC 9421), when the listener has `signing` (issue 5). */
+  readonly signer?: EgressSigner;
 }
 
 /**

@@ -16,7 +16,11 @@ import type { Dispatcher, Pool } from 'undici';
 import type { InboundConfig } from '../config/schema.js';
 import { evaluate } from '../pipeline/evaluate.js';
 import { denialResponse } from '../pipeline/rescue.js';
+import { RequestFacts } from '../pipeline/facts.js';
 import type { ListenerPolicy, RequestContext } from '../pipeline/types.js';
+import type { TokenRuntime } from '../tokens/runtime.js';
+import type { SignatureRuntime } from '../pipeline/signature-runtime.js';
+import { RequestBody } from './body-reader.js';
 import type { Recorder, RequestOutcome } from '../telemetry/recorder.js';
 import { classifyHandshakeError } from '../tls/handshake-errors.js';
 import type { ListenerTlsMaterial } from '../tls/material.js';
@@ -31,6 +35,10 @@ export interface ListenerState {
   readonly policy: ListenerPolicy;
   readonly material: ListenerTlsMaterial;
   readonly pool: Pool;
+  /** The listener's token policy, when it has a `tokens` section. */
+  readonly tokens?: TokenRuntime;
+  /** The listener's signature policy, when it has a `signatures` section (issue 5). */
+  readonly signatures?: SignatureRuntime;
 }
 
 type OutcomeBase = Omit<RequestOutcome, 'status' | 'durationSeconds' | 'reason' | 'decision' | 'findings'>;
@@ -216,6 +224,8 @@ export class InboundListener {
     const requestId = requestIdFrom(req.headers['x-request-id']) ?? randomUUID();
     this.busy.add(socket);
     if (this.draining) res.shouldKeepAlive = false;
+    // Only listeners with signatures may buffer a body (routes that need its digest).
+    const requestBody = state.signatures ? new RequestBody(req) : undefined;
     const context: RequestContext = {
       requestId,
       listener: this.name,
@@ -224,6 +234,9 @@ export class InboundListener {
       headers: req.headers,
       peer,
       peerPolicy: state.material.peerPolicy,
+      ...(state.tokens ? { tokens: state.tokens } : {}),
+      facts: new RequestFacts(),
+      ...(requestBody ? { signatures: state.signatures, rawHeaders: req.rawHeaders, body: requestBody.read } : {}),
     };
     const { decision, route, forwardPath } = await evaluate(state.policy, context);
     const base: OutcomeBase = {
@@ -233,6 +246,7 @@ export class InboundListener {
       method: context.method,
       path: forwardPath ? forwardPath.split('?')[0] ?? '/' : '-',
       peer: identityString(peer),
+      facts: context.facts,
     };
     const finish = (status: number, extra: Partial<RequestOutcome> = {}) => {
       this.busy.delete(socket);
@@ -248,7 +262,8 @@ export class InboundListener {
     };
 
     if (decision.kind === 'deny' || forwardPath === undefined) {
-      const denial = denialResponse(decision.reason === 'none' ? 'path_not_normalized' : decision.reason, requestId);
+      const decisive = decision.findings.find((finding) => finding.severity === 'deny' && finding.reason === decision.reason);
+      const denial = denialResponse(decision.reason === 'none' ? 'path_not_normalized' : decision.reason, requestId, decisive);
       if (this.draining) res.shouldKeepAlive = false;
       res.writeHead(denial.status, denial.headers);
       res.end(denial.body);
@@ -279,7 +294,8 @@ export class InboundListener {
             'x-forwarded-proto': 'https',
             'x-request-id': requestId,
           }),
-          body: hasBody ? req : null,
+          // A check that read the body (to check its digest) holds it: forward exactly those bytes.
+          body: requestBody?.bytes ?? (hasBody ? req : null),
           signal: controller.signal,
         },
         ({ statusCode, headers }) => {

@@ -41,6 +41,22 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  // Tokens (issue 4): issuer is a configured issuer name or "unknown"; reason a REASONS code or "none".
+  readonly tokenVerifications = new Counter({
+    name: 'palisade_token_verifications_total',
+    help: 'Bearer token verifications by listener, issuer, result (success, failure) and reason code. Cache hits count too.',
+    labelNames: ['listener', 'issuer', 'result', 'reason'] as const,
+    registers: [this.registry],
+  });
+
+  // Signatures (issue 5): keyid is a configured keyid, "unknown" (not in the registry) or "none" (no signature).
+  readonly signatureVerifications = new Counter({
+    name: 'palisade_signature_verifications_total',
+    help: 'RFC 9421 signature verifications by listener, keyid, result (success, failure) and reason code.',
+    labelNames: ['listener', 'keyid', 'result', 'reason'] as const,
+    registers: [this.registry],
+  });
+
   // Egress: separate metrics rather than an `upstream` label on the ones above, so the inbound
   // series keep the label sets dashboards and alerts already use. `upstream` is a configured name.
   readonly upstreamTlsHandshakes = new Counter({

@@ -2,12 +2,14 @@
 // and one audit log line. Nothing else in the request path writes metrics or logs.
 import type { Logger } from 'pino';
 import type { DecisionKind } from '../pipeline/decision.js';
+import type { RequestFacts } from '../pipeline/facts.js';
 import type { ReasonCode } from '../pipeline/reasons.js';
 import type { Finding } from '../pipeline/types.js';
 import type { CertSummary } from '../tls/material.js';
 import type { ListenerPolicy } from '../pipeline/types.js';
 import type { PeerInfo } from '../tls/peer-identity.js';
 import type { Metrics } from './metrics.js';
+import { IdentityInventory } from './inventory.js';
 import { identityLabel } from './peer-expiry.js';
 
 export interface RequestOutcome {
@@ -29,11 +31,15 @@ export interface RequestOutcome {
   readonly aborted?: string;
   /** Egress only: the configured upstream the request went to (also the `upstream` metric label). */
   readonly upstream?: string;
+  /** Inbound: what the checks established (token verification, scopes used), for metrics and the inventory. */
+  readonly facts?: RequestFacts;
 }
 
 export class Recorder {
   /** Label sets of the certificate gauges per listener, so a reload removes stale series. */
   private readonly certificateLabels = new Map<string, Array<Record<string, string>>>();
+  /** Every identity seen on inbound listeners (/identities), bounded. */
+  readonly inventory = new IdentityInventory();
 
   constructor(
     private readonly metrics: Metrics,
@@ -46,6 +52,13 @@ export class Recorder {
     if (outcome.upstreamSeconds !== undefined) this.metrics.upstreamDuration.observe({ listener: outcome.listener }, outcome.upstreamSeconds);
     if (outcome.upstreamSeconds !== undefined && outcome.upstream !== undefined) {
       this.metrics.egressUpstreamDuration.observe({ listener: outcome.listener, upstream: outcome.upstream }, outcome.upstreamSeconds);
+    }
+    if (outcome.facts) {
+      const verification = outcome.facts.get('tokenVerification');
+      if (verification) this.metrics.tokenVerifications.inc({ listener: outcome.listener, issuer: verification.issuer, result: verification.result, reason: verification.reason });
+      const signature = outcome.facts.get('signatureVerification');
+      if (signature) this.metrics.signatureVerifications.inc({ listener: outcome.listener, keyid: signature.keyid, result: signature.result, reason: signature.reason });
+      this.inventory.observe({ listener: outcome.listener, identity: outcome.peer, route: outcome.route, decision: outcome.decision, reason: outcome.reason, facts: outcome.facts, at: Date.now() });
     }
     this.audit.info(
       {

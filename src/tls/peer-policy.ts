@@ -2,14 +2,11 @@
 // Built with the rest of the TLS material, so a reload swaps policy and CRLs together.
 import type { PeerCertPolicyConfig } from '../config/schema.js';
 import { parseDuration } from '../certs/factory.js';
+import type { CertificateStrength } from './certificate-rules.js';
 import type { RevocationList } from './crl.js';
 
-export interface PeerCertPolicy {
-  readonly minRsaBits: number;
-  readonly ecCurves: ReadonlySet<string>;
-  readonly ed25519: boolean;
+export interface PeerCertPolicy extends CertificateStrength {
   readonly requireClientAuth: boolean;
-  readonly maxLifetimeMs: number | null;
   /** null: any trust domain. */
   readonly trustDomains: ReadonlySet<string> | null;
   readonly revocation: RevocationList;

@@ -6,7 +6,7 @@
 // the result is tls.connect options, not server context options.
 import { createSecureContext, type ConnectionOptions } from 'node:tls';
 import type { EgressUpstreamConfig } from '../config/schema.js';
-import { MaterialError, loadCertAndKey, loadTrustBundle, summary, type CertSummary } from './material.js';
+import { MaterialError, loadCertAndKey, loadTrustBundle, summary, withSecurityLevel, type CertSummary } from './material.js';
 import { parseSubjectAltNames } from './subject-alt-names.js';
 
 export interface UpstreamTlsMaterial {
@@ -30,7 +30,8 @@ export function loadUpstreamTls(config: EgressUpstreamConfig, baseDir: string, p
     ca: caPem,
     minVersion: tls.minVersion,
     maxVersion: tls.maxVersion,
-    ciphers: tls.ciphers,
+    // Same pinned security level as inbound: the upstream policy decides, with a precise reason.
+    ciphers: withSecurityLevel(tls.ciphers),
     // Never false: an unverified upstream chain must never receive a request.
     rejectUnauthorized: true,
     ...(tls.serverName ? { servername: tls.serverName } : {}),

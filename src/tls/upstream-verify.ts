@@ -4,9 +4,14 @@
 // bundle and before the socket is handed to undici, so a failed check destroys the connection
 // before a single request byte is written. A custom check replaces Node's hostname check, so
 // this function is the whole of "is this the upstream we meant": SPIFFE ID, DNS name, SPKI pin,
-// each only when configured, all that are configured must hold.
+// each only when configured, all that are configured must hold; then the certificate policy
+// (key strength, signature algorithm, serverAuth usage, not a CA, lifetime) as inbound applies.
 import { X509Certificate, createHash } from 'node:crypto';
 import { checkServerIdentity as nodeCheckServerIdentity, type PeerCertificate } from 'node:tls';
+import type { UpstreamCertPolicyConfig } from '../config/schema.js';
+import { parseDuration } from '../certs/factory.js';
+import { certificateProblems, type CertificateStrength } from './certificate-rules.js';
+import type { PeerCertFacts, PeerCertFactsCache } from './peer-certificate.js';
 import { parseSpiffeId } from './spiffe.js';
 import { parseSubjectAltNames } from './subject-alt-names.js';
 
@@ -49,15 +54,56 @@ export function upstreamIdentityProblem(expected: ExpectedUpstreamIdentity, cert
   return undefined;
 }
 
-/** A tls.connect `checkServerIdentity` that enforces `expected` and ignores the host name. */
-export function upstreamIdentityCheck(expected: ExpectedUpstreamIdentity): (hostname: string, cert: PeerCertificate) => Error | undefined {
+/** The error a certificate that breaks the upstream policy carries; classified as upstream_cert_invalid. */
+export class UpstreamCertPolicyError extends Error {
+  readonly code = 'ERR_PALISADE_UPSTREAM_CERT_POLICY';
+}
+
+export interface UpstreamCertPolicy extends CertificateStrength {
+  readonly requireServerAuth: boolean;
+}
+
+export function compileUpstreamCertPolicy(config: UpstreamCertPolicyConfig): UpstreamCertPolicy {
+  return {
+    minRsaBits: config.minRsaBits,
+    ecCurves: new Set(config.ecCurves),
+    ed25519: config.ed25519,
+    // The schema already validated the duration.
+    maxLifetimeMs: config.maxLifetime === null ? null : parseDuration(config.maxLifetime),
+    requireServerAuth: config.requireServerAuth,
+  };
+}
+
+const EKU_SERVER_AUTH = '1.3.6.1.5.5.7.3.1';
+
+/** Why the upstream's certificate breaks the policy ("rule: detail"), or undefined. */
+export function upstreamCertificateProblem(policy: UpstreamCertPolicy, facts: PeerCertFacts): string | undefined {
+  if (policy.requireServerAuth && !facts.extendedKeyUsages?.includes(EKU_SERVER_AUTH)) {
+    return `cert_not_server_auth: ${facts.extendedKeyUsages === null ? 'no extendedKeyUsage extension' : 'extendedKeyUsage lacks serverAuth'}`;
+  }
+  const problem = certificateProblems(facts, policy)[0];
+  return problem ? `${problem.rule}: ${problem.detail}` : undefined;
+}
+
+/**
+ * A tls.connect `checkServerIdentity` that enforces `expected` (and ignores the host name) and
+ * the certificate policy, both before a request byte is written. Upstream connections are
+ * pooled, so this runs once per connection; `facts` caches analyses by certificate hash.
+ */
+export function upstreamCheck(
+  expected: ExpectedUpstreamIdentity,
+  policy: UpstreamCertPolicy,
+  facts: PeerCertFactsCache,
+): (hostname: string, cert: PeerCertificate) => Error | undefined {
   return (_hostname, cert) => {
-    let problem: string | undefined;
     try {
-      problem = upstreamIdentityProblem(expected, new X509Certificate(cert.raw), cert);
+      const x509 = new X509Certificate(cert.raw);
+      const identity = upstreamIdentityProblem(expected, x509, cert);
+      if (identity !== undefined) return new UpstreamIdentityError(identity);
+      const problem = upstreamCertificateProblem(policy, facts.factsFor(x509, createHash('sha256').update(x509.raw).digest('hex')));
+      return problem === undefined ? undefined : new UpstreamCertPolicyError(problem);
     } catch {
-      problem = 'certificate could not be parsed';
+      return new UpstreamIdentityError('certificate could not be parsed');
     }
-    return problem === undefined ? undefined : new UpstreamIdentityError(problem);
   };
 }

@@ -31,6 +31,8 @@ export interface TlsUpstream {
 export interface TlsUpstreamOptions {
   minVersion?: SecureVersion;
   maxVersion?: SecureVersion;
+  /** OpenSSL cipher string (e.g. with @SECLEVEL=0, so a test upstream can serve a deliberately weak key). */
+  ciphers?: string;
 }
 
 export async function startTlsUpstream(pki: TestPki, identity: CertFiles, options: TlsUpstreamOptions = {}): Promise<TlsUpstream> {

@@ -1,0 +1,47 @@
+// The bearer token: present, verified by a configured issuer (src/tokens/verifier.ts), and not
+// revoked. Establishes the `token` fact the binding, scope and least-privilege checks read, and
+// the `tokenVerification` fact telemetry counts. Routes with `token: false` are skipped.
+import type { ReasonCode } from '../pipeline/reasons.js';
+import type { Check, Finding, RoutedRequest } from '../pipeline/types.js';
+
+const NAME = 'token';
+
+function denial(reason: ReasonCode, detail: string): Finding {
+  // No token at all: a bare challenge (RFC 6750 §3.1); the key store being down is not the token's fault.
+  const bearer = reason === 'token_missing' ? {} : reason === 'token_keys_unavailable' ? undefined : { error: 'invalid_token' as const };
+  return { check: NAME, reason, severity: 'deny', detail, ...(bearer ? { bearer } : {}) };
+}
+
+/** The token from `Bearer <token>`, or why there is none. */
+export function bearerToken(value: string | string[] | undefined): { token: string } | { reason: ReasonCode; detail: string } {
+  if (value === undefined || value === '') return { reason: 'token_missing', detail: 'no bearer token' };
+  if (Array.isArray(value)) return { reason: 'token_invalid', detail: 'more than one token header' };
+  const match = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i.exec(value);
+  if (!match) return /^Bearer\b/i.test(value) ? { reason: 'token_invalid', detail: 'malformed bearer token' } : { reason: 'token_missing', detail: 'authorization scheme is not Bearer' };
+  return { token: match[1] as string };
+}
+
+async function run(request: RoutedRequest): Promise<readonly Finding[]> {
+  const tokens = request.tokens;
+  if (!tokens || !tokens.routes.get(request.route.name)?.required) return [];
+  const found = bearerToken(request.headers[tokens.policy.header]);
+  if ('reason' in found) {
+    request.facts.set('tokenVerification', { issuer: 'unknown', result: 'failure', reason: found.reason, cached: false });
+    return [denial(found.reason, found.detail)];
+  }
+  const outcome = await tokens.verifier.verify(found.token, request.peer.sha256);
+  if (!outcome.ok) {
+    request.facts.set('tokenVerification', { issuer: outcome.issuer, result: 'failure', reason: outcome.reason, cached: false });
+    return [denial(outcome.reason, outcome.detail)];
+  }
+  const token = outcome.token;
+  if (token.jti !== undefined && tokens.denylist.has(token.jti)) {
+    request.facts.set('tokenVerification', { issuer: token.issuer, result: 'failure', reason: 'token_revoked', cached: outcome.cached });
+    return [denial('token_revoked', 'jti is on the denylist')];
+  }
+  request.facts.set('tokenVerification', { issuer: token.issuer, result: 'success', reason: 'none', cached: outcome.cached });
+  request.facts.set('token', token);
+  return [];
+}
+
+export const tokenCheck: Check = { name: NAME, run };

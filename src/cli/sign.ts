@@ -1,0 +1,139 @@
+// palisade sign: sign one HTTP request (RFC 9421, with an RFC 9530 Content-Digest for a body)
+// for tests and staging, and print the headers to add, or a curl command that sends it.
+//
+//   palisade sign --key k.pem --alg ed25519 --keyid frontend-key --url https://host:8443/api/x \
+//                 [--method POST] [--header 'content-type: application/json'] [--data '{"a":1}']
+import { randomBytes, type KeyObject } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { isAlgorithm, ALGORITHMS } from '../signatures/algorithms.js';
+import { parseComponentText } from '../signatures/components.js';
+import { digestOf, formatContentDigest, type DigestAlgorithm } from '../signatures/digest.js';
+import { importSigningKey } from '../signatures/keys.js';
+import type { HttpRequestMessage } from '../signatures/message.js';
+import { signMessage } from '../signatures/sign.js';
+import { parseDuration } from '../certs/factory.js';
+import { EXIT_OK, UsageError } from './usage.js';
+
+export interface SignRequestOptions {
+  /** The private key as file text, or already imported (`key`: no parsing per call). */
+  readonly keyText?: string;
+  readonly key?: KeyObject;
+  readonly algorithm: string;
+  readonly keyid: string;
+  readonly url: string;
+  readonly method?: string;
+  readonly headers?: ReadonlyArray<readonly [string, string]>;
+  readonly body?: string;
+  readonly components?: readonly string[];
+  readonly label?: string;
+  readonly tag?: string;
+  readonly expiresInMs?: number;
+  readonly nonce?: boolean;
+  readonly digest?: DigestAlgorithm;
+  readonly now?: number;
+}
+
+/** The headers to add (Content-Digest when there is a body, Signature-Input, Signature). */
+export function signRequestHeaders(options: SignRequestOptions): Array<[string, string]> {
+  if (!isAlgorithm(options.algorithm)) throw new UsageError(`--alg must be one of ${ALGORITHMS.join(', ')}`);
+  let url: URL;
+  try {
+    url = new URL(options.url);
+  } catch {
+    throw new UsageError(`--url ${options.url} is not a URL`);
+  }
+  const headers: Array<[string, string]> = (options.headers ?? []).map(([name, value]) => [name.toLowerCase(), value]);
+  const hasBody = options.body !== undefined && options.body !== '';
+  const digest = options.digest ?? 'sha-256';
+  if (hasBody) headers.push(['content-digest', formatContentDigest(digest, digestOf(options.body as string, digest))]);
+  const wanted = options.components ?? ['@method', '@target-uri'];
+  const names = hasBody && !wanted.includes('content-digest') ? [...wanted, 'content-digest'] : wanted;
+  const message: HttpRequestMessage = {
+    kind: 'request',
+    method: (options.method ?? (hasBody ? 'POST' : 'GET')).toUpperCase(),
+    target: `${url.pathname}${url.search}`,
+    scheme: url.protocol.replace(':', ''),
+    authority: url.host,
+    headers,
+  };
+  const created = Math.floor((options.now ?? Date.now()) / 1000);
+  const signed = signMessage(message, {
+    label: options.label ?? 'sig1',
+    components: names.map(parseComponentText),
+    algorithm: options.algorithm,
+    key: options.key ?? importSigningKey(options.keyText ?? '', options.algorithm, options.keyid),
+    params: {
+      created,
+      expires: options.expiresInMs !== undefined ? created + Math.ceil(options.expiresInMs / 1000) : undefined,
+      nonce: options.nonce === false ? undefined : randomBytes(16).toString('base64url'),
+      keyid: options.keyid,
+      tag: options.tag,
+    },
+  });
+  const out: Array<[string, string]> = hasBody ? [['Content-Digest', headers[headers.length - 1]![1]]] : [];
+  out.push(['Signature-Input', signed.signatureInput], ['Signature', signed.signature]);
+  return out;
+}
+
+const shellQuote = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
+
+export function signCommand(args: string[]): number {
+  const { values } = parseArgs({
+    args,
+    options: {
+      key: { type: 'string' },
+      alg: { type: 'string' },
+      keyid: { type: 'string' },
+      url: { type: 'string' },
+      method: { type: 'string', short: 'X' },
+      header: { type: 'string', short: 'H', multiple: true },
+      data: { type: 'string', short: 'd' },
+      'data-file': { type: 'string' },
+      component: { type: 'string', multiple: true },
+      label: { type: 'string' },
+      tag: { type: 'string' },
+      expires: { type: 'string' },
+      'no-nonce': { type: 'boolean' },
+      digest: { type: 'string' },
+      format: { type: 'string' },
+    },
+    allowPositionals: false,
+  });
+  for (const required of ['key', 'alg', 'keyid', 'url'] as const) if (!values[required]) throw new UsageError(`sign needs --${required}`);
+  if (values.data !== undefined && values['data-file'] !== undefined) throw new UsageError('use --data or --data-file, not both');
+  const format = values.format ?? 'headers';
+  if (format !== 'headers' && format !== 'curl') throw new UsageError('--format must be headers or curl');
+  if (values.digest !== undefined && values.digest !== 'sha-256' && values.digest !== 'sha-512') throw new UsageError('--digest must be sha-256 or sha-512');
+  const headers = (values.header ?? []).map((line): [string, string] => {
+    const colon = line.indexOf(':');
+    if (colon <= 0) throw new UsageError(`--header ${line}: expected "Name: value"`);
+    return [line.slice(0, colon).trim(), line.slice(colon + 1).trim()];
+  });
+  const body = values['data-file'] !== undefined ? readFileSync(values['data-file'], 'utf8') : values.data;
+  const added = signRequestHeaders({
+    keyText: readFileSync(values.key as string, 'utf8'),
+    algorithm: values.alg as string,
+    keyid: values.keyid as string,
+    url: values.url as string,
+    ...(values.method !== undefined ? { method: values.method } : {}),
+    headers,
+    ...(body !== undefined ? { body } : {}),
+    ...(values.component ? { components: values.component } : {}),
+    ...(values.label !== undefined ? { label: values.label } : {}),
+    ...(values.tag !== undefined ? { tag: values.tag } : {}),
+    ...(values.expires !== undefined ? { expiresInMs: parseDuration(values.expires) } : {}),
+    nonce: !values['no-nonce'],
+    ...(values.digest !== undefined ? { digest: values.digest as DigestAlgorithm } : {}),
+  });
+  if (format === 'headers') {
+    process.stdout.write(added.map(([name, value]) => `${name}: ${value}\n`).join(''));
+  } else {
+    const method = (values.method ?? (body ? 'POST' : 'GET')).toUpperCase();
+    const parts = ['curl', '-X', method, ...[...headers, ...added].flatMap(([name, value]) => ['-H', shellQuote(`${name}: ${value}`)])];
+    if (body) parts.push('--data-binary', shellQuote(body));
+    parts.push(shellQuote(values.url as string));
+    process.stdout.write(`${parts.join(' ')}\n`);
+  }
+  return EXIT_OK;
+}

@@ -1,0 +1,50 @@
+// The certificate rules both directions share: key strength, signature algorithm, not a CA,
+// total lifetime. The inbound peer-certificate check and the egress upstream verifier each add
+// what is theirs (client vs server usage, revocation, trust domains) around these.
+import type { PeerCertFacts } from './peer-certificate.js';
+
+export interface CertificateStrength {
+  readonly minRsaBits: number;
+  readonly ecCurves: ReadonlySet<string>;
+  readonly ed25519: boolean;
+  readonly maxLifetimeMs: number | null;
+}
+
+export type CertificateRule = 'weak_key' | 'weak_signature_algorithm' | 'cert_is_ca' | 'cert_lifetime_too_long';
+
+const REFUSED_HASHES = new Set(['SHA-1', 'MD5']);
+
+function keyProblem(facts: PeerCertFacts, rules: CertificateStrength): string | undefined {
+  const key = facts.key;
+  switch (key.type) {
+    case 'rsa':
+      return key.bits < rules.minRsaBits ? `RSA ${key.bits}-bit key; at least ${rules.minRsaBits} required` : undefined;
+    case 'ec':
+      return rules.ecCurves.has(key.curve) ? undefined : `EC key on ${key.curve}; allowed: ${[...rules.ecCurves].join(', ') || 'none'}`;
+    case 'ed25519':
+      return rules.ed25519 ? undefined : 'Ed25519 keys are not allowed';
+    case 'other':
+      return `${key.name} keys are not allowed`;
+  }
+}
+
+function signatureProblem(facts: PeerCertFacts): string | undefined {
+  const signature = facts.signature;
+  if ('unrecognized' in signature) return `unrecognized signature algorithm (${signature.unrecognized})`;
+  if (signature.hash && REFUSED_HASHES.has(signature.hash.toUpperCase())) return `signed with ${signature.algorithm} over ${signature.hash}`;
+  return undefined;
+}
+
+/** Every rule `facts` breaks, with what exactly is wrong. */
+export function certificateProblems(facts: PeerCertFacts, rules: CertificateStrength): Array<{ rule: CertificateRule; detail: string }> {
+  const problems: Array<{ rule: CertificateRule; detail: string }> = [];
+  const key = keyProblem(facts, rules);
+  if (key) problems.push({ rule: 'weak_key', detail: key });
+  const signature = signatureProblem(facts);
+  if (signature) problems.push({ rule: 'weak_signature_algorithm', detail: signature });
+  if (facts.isCa) problems.push({ rule: 'cert_is_ca', detail: 'basicConstraints CA:true on an end-entity certificate' });
+  if (rules.maxLifetimeMs !== null && facts.lifetimeMs > rules.maxLifetimeMs) {
+    problems.push({ rule: 'cert_lifetime_too_long', detail: `lifetime ${Math.round(facts.lifetimeMs / 3_600_000)}h exceeds ${Math.round(rules.maxLifetimeMs / 3_600_000)}h` });
+  }
+  return problems;
+}
