@@ -3,6 +3,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
+import { listenOn } from '../proxy/listener-common.js';
 
 export interface AdminSources {
   readonly registry: Registry;
@@ -29,14 +30,9 @@ export class AdminServer {
   }
 
   listen(): Promise<AddressInfo> {
-    return new Promise((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(this.port, this.address, () => {
-        this.server.off('error', reject);
-        resolve(this.server.address() as AddressInfo);
-      });
-    });
+    return listenOn(this.server, this.port, this.address);
   }
+
 
   close(): Promise<void> {
     this.server.closeAllConnections();

@@ -9,7 +9,7 @@
 // request reads the state once at its start. There is no report mode here: an upstream that
 // fails its identity check never receives the request, in any mode.
 import { randomUUID } from 'node:crypto';
-import { STATUS_CODES, createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Logger } from 'pino';
 import type { Dispatcher } from 'undici';
@@ -22,6 +22,7 @@ import { classifyEgressError } from './egress-pool.js';
 import { resolveEgressTarget } from './egress-routing.js';
 import { retiredPools, type EgressState } from './egress-state.js';
 import { downstreamResponseHeaders, requestIdFrom, upstreamRequestHeaders } from './headers.js';
+import { answerHandlerFailure, clientErrorReason, listenOn, writeRawDenial } from './listener-common.js';
 
 /** Failures that mean the sidecar refused the upstream, not that the upstream failed. */
 const REFUSALS = new Set<ReasonCode>(['upstream_identity_mismatch', 'upstream_cert_invalid', 'upstream_tls_failed']);
@@ -45,6 +46,8 @@ export class EgressListener {
   private state: EgressState;
   private readonly server: Server;
   private readonly sockets = new Set<Socket>();
+  /** Sockets with a request being handled: a parse error there is the app leaving mid-body. */
+  private readonly busy = new WeakSet<Socket>();
   private draining = false;
 
   constructor(
@@ -73,15 +76,9 @@ export class EgressListener {
   }
 
   listen(): Promise<AddressInfo> {
-    const { address, port } = this.state.config;
-    return new Promise((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(port, address, () => {
-        this.server.off('error', reject);
-        resolve(this.server.address() as AddressInfo);
-      });
-    });
+    return listenOn(this.server, this.state.config.port, this.state.config.address);
   }
+
 
   get currentState(): EgressState {
     return this.state;
@@ -112,31 +109,23 @@ export class EgressListener {
 
   /** Unparseable or too-slow app requests: answered like inbound (400/408 JSON) and recorded. */
   private onClientError(error: Error & { code?: string }, socket: Socket): void {
-    const code = error.code ?? '';
-    const reason = code.startsWith('HPE_') && code !== 'HPE_INVALID_EOF_STATE' ? 'malformed_request' : code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 'request_timeout' : undefined;
+    const reason = clientErrorReason(error.code, this.busy.has(socket));
     if (!reason || !socket.writable) {
       socket.destroy();
       return;
     }
-    const requestId = randomUUID();
-    const denial = denialResponse(reason, requestId);
-    const head = [`HTTP/1.1 ${denial.status} ${STATUS_CODES[denial.status] ?? ''}`, ...Object.entries(denial.headers).map(([name, value]) => `${name}: ${value}`), 'connection: close'];
-    socket.end(`${head.join('\r\n')}\r\n\r\n${denial.body}`);
-    this.record(requestId, 'unmatched', '-', '-', 'deny', reason, [{ check: 'http', reason, severity: 'deny', detail: code }], denial.status, 0);
+    const { requestId, status } = writeRawDenial(socket, reason);
+    this.record(requestId, 'unmatched', '-', '-', 'deny', reason, [{ check: 'http', reason, severity: 'deny', detail: error.code }], status, 0);
   }
 
   private onRequest(req: IncomingMessage, res: ServerResponse): void {
-    this.handle(req, res).catch((error: unknown) => {
-      // A bug, never app input: log it, answer 500 if we still can, keep serving.
-      this.log.error({ err: error, listener: this.name }, 'egress request handler failed');
-      if (!res.headersSent) {
-        res.writeHead(500, { 'content-type': 'application/json', connection: 'close' });
-        res.end(JSON.stringify({ error: 'internal_error' }));
-      } else {
-        res.destroy();
-      }
-    });
+    const socket = req.socket;
+    this.busy.add(socket);
+    this.handle(req, res)
+      .catch((error: unknown) => answerHandlerFailure(this.log, this.name, res, error))
+      .finally(() => this.busy.delete(socket));
   }
+
 
   private record(
     requestId: string,
@@ -190,6 +179,11 @@ export class EgressListener {
     if (state.signer) {
       // RFC 9421 (issue 5): sign for the upstream's authority; a body is digested and sent as those bytes.
       const signed = await state.signer.sign(req, method, target.path, new URL(upstream.config.url).host, headers, hasBody);
+      if (!signed.ok && signed.problem === 'incomplete') {
+        // The app went away mid-body: nothing to answer, and nothing was sent upstream.
+        this.record(requestId, route, method, logPath, 'allow', 'client_disconnected', [{ check: 'egress', reason: 'client_disconnected', severity: 'warn', detail: signed.detail }], 499, seconds());
+        return;
+      }
       if (!signed.ok) {
         deny('body_too_large', signed.detail, route, logPath);
         return;

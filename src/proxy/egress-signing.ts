@@ -15,7 +15,10 @@ import { RequestBody } from './body-reader.js';
 /** Fields the signer owns: any copy from the app is replaced. */
 const SIGNER_OWNED = new Set(['signature', 'signature-input', 'content-digest']);
 
-export type SignedRequest = { ok: true; headers: string[]; body: Buffer | null } | { ok: false; detail: string };
+export type SignedRequest =
+  | { ok: true; headers: string[]; body: Buffer | null }
+  /** `too_large`: over signing.maxBodyBytes; `incomplete`: the app went away before its body ended. */
+  | { ok: false; problem: 'too_large' | 'incomplete'; detail: string };
 
 export class EgressSigner {
   private readonly components: readonly Component[];
@@ -44,7 +47,7 @@ export class EgressSigner {
     let body: Buffer | null = null;
     if (hasBody) {
       const read = await new RequestBody(req).read(this.config.maxBodyBytes, [this.config.digest]);
-      if (!read.ok) return { ok: false, detail: read.detail };
+      if (!read.ok) return { ok: false, problem: read.problem, detail: read.detail };
       body = read.bytes;
       out.push('content-digest', formatContentDigest(this.config.digest, read.digests.get(this.config.digest) as Buffer));
     }

@@ -7,7 +7,7 @@
 // Everything a reload can change lives in one ListenerState object that is swapped whole;
 // a request reads the state once at its start, so it never sees half of two configs.
 import { randomBytes, randomUUID } from 'node:crypto';
-import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
@@ -27,6 +27,7 @@ import type { ListenerTlsMaterial } from '../tls/material.js';
 import { PeerCertFactsCache } from '../tls/peer-certificate.js';
 import { identityString, readPeer, type PeerInfo } from '../tls/peer-identity.js';
 import { downstreamResponseHeaders, requestIdFrom, upstreamRequestHeaders } from './headers.js';
+import { answerHandlerFailure, clientErrorReason, listenOn, writeRawDenial } from './listener-common.js';
 import { classifyUpstreamError } from './upstream.js';
 import { formatXfcc } from './xfcc.js';
 
@@ -92,15 +93,9 @@ export class InboundListener {
   }
 
   listen(): Promise<AddressInfo> {
-    const { address, port } = this.state.config;
-    return new Promise((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(port, address, () => {
-        this.server.off('error', reject);
-        resolve(this.server.address() as AddressInfo);
-      });
-    });
+    return listenOn(this.server, this.state.config.port, this.state.config.address);
   }
+
 
   get currentState(): ListenerState {
     return this.state;
@@ -173,17 +168,12 @@ export class InboundListener {
    * socket quietly: that request is logged as what it was.
    */
   private onClientError(error: Error & { code?: string }, socket: TLSSocket): void {
-    const code = error.code ?? '';
-    // HPE_INVALID_EOF_STATE: the connection ended mid-message, which is the peer leaving.
-    const reason = code.startsWith('HPE_') && code !== 'HPE_INVALID_EOF_STATE' ? 'malformed_request' : code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 'request_timeout' : undefined;
-    if (!reason || !socket.writable || this.busy.has(socket)) {
+    const reason = clientErrorReason(error.code, this.busy.has(socket));
+    if (!reason || !socket.writable) {
       socket.destroy();
       return;
     }
-    const requestId = randomUUID();
-    const denial = denialResponse(reason, requestId);
-    const head = [`HTTP/1.1 ${denial.status} ${STATUS_CODES[denial.status] ?? ''}`, ...Object.entries(denial.headers).map(([name, value]) => `${name}: ${value}`), 'connection: close'];
-    socket.end(`${head.join('\r\n')}\r\n\r\n${denial.body}`);
+    const { requestId, status } = writeRawDenial(socket, reason);
     this.recorder.request({
       requestId,
       listener: this.name,
@@ -193,24 +183,16 @@ export class InboundListener {
       peer: identityString(this.peers.get(socket)),
       decision: 'deny',
       reason,
-      findings: [{ check: 'http', reason, severity: 'deny', detail: code }],
-      status: denial.status,
+      findings: [{ check: 'http', reason, severity: 'deny', detail: error.code }],
+      status,
       durationSeconds: 0,
     });
   }
 
   private onRequest(req: IncomingMessage, res: ServerResponse): void {
-    this.handle(req, res).catch((error: unknown) => {
-      // A bug, never peer input: log it, answer 500 if we still can, keep serving.
-      this.log.error({ err: error, listener: this.name }, 'request handler failed');
-      if (!res.headersSent) {
-        res.writeHead(500, { 'content-type': 'application/json', connection: 'close' });
-        res.end(JSON.stringify({ error: 'internal_error' }));
-      } else {
-        res.destroy();
-      }
-    });
+    this.handle(req, res).catch((error: unknown) => answerHandlerFailure(this.log, this.name, res, error));
   }
+
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = performance.now();
