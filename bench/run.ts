@@ -333,7 +333,9 @@ async function startSidecar(
     // not through a pipe this process would have to drain.
     const logPath = join(dir, `sidecar-${tag}.log`);
     writeFileSync(logPath, '');
-    const sidecar = spawnNode(`sidecar (log ${level})`, [join(DIST, 'src', 'cli', 'main.js'), 'run', '-c', configPath], {
+    // BENCH_CPU_PROF=DIR writes a V8 CPU profile of each sidecar run there (open it in Chrome DevTools).
+    const profile = process.env['BENCH_CPU_PROF'] ? ['--cpu-prof', `--cpu-prof-dir=${resolve(process.env['BENCH_CPU_PROF'])}`, `--cpu-prof-name=sidecar-${tag}.cpuprofile`] : [];
+    const sidecar = spawnNode(`sidecar (log ${level})`, [...profile, join(DIST, 'src', 'cli', 'main.js'), 'run', '-c', configPath], {
       stdout: logPath,
       stderrPath: join(dir, `sidecar-${tag}.stderr`),
     });
