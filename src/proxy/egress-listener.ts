@@ -22,7 +22,7 @@ import { classifyEgressError } from './egress-pool.js';
 import { resolveEgressTarget } from './egress-routing.js';
 import { retiredPools, type EgressState } from './egress-state.js';
 import { downstreamResponseHeaders, requestIdFrom, upstreamRequestHeaders } from './headers.js';
-import { answerHandlerFailure, clientErrorReason, listenOn, writeRawDenial } from './listener-common.js';
+import { Connections, answerHandlerFailure, clientErrorReason, listenOn, writeRawDenial } from './listener-common.js';
 
 /** Failures that mean the sidecar refused the upstream, not that the upstream failed. */
 const REFUSALS = new Set<ReasonCode>(['upstream_identity_mismatch', 'upstream_cert_invalid', 'upstream_tls_failed']);
@@ -45,10 +45,9 @@ export class EgressListener {
   readonly name: string;
   private state: EgressState;
   private readonly server: Server;
-  private readonly sockets = new Set<Socket>();
+  private readonly connections: Connections;
   /** Sockets with a request being handled: a parse error there is the app leaving mid-body. */
   private readonly busy = new WeakSet<Socket>();
-  private draining = false;
 
   constructor(
     state: EgressState,
@@ -68,9 +67,9 @@ export class EgressListener {
       },
       (req, res) => this.onRequest(req, res),
     );
+    this.connections = new Connections(this.server);
     this.server.on('connection', (socket: Socket) => {
-      this.sockets.add(socket);
-      socket.once('close', () => this.sockets.delete(socket));
+      this.connections.track(socket);
     });
     this.server.on('clientError', (error: Error & { code?: string }, socket: Socket) => this.onClientError(error, socket));
   }
@@ -92,18 +91,15 @@ export class EgressListener {
   }
 
   drain(): void {
-    this.draining = true;
-    this.server.close();
-    this.server.closeIdleConnections();
+    this.connections.drain();
   }
 
   get openConnections(): number {
-    return this.sockets.size;
+    return this.connections.size;
   }
 
   async forceClose(): Promise<void> {
-    this.server.closeAllConnections();
-    for (const socket of this.sockets) socket.destroy();
+    this.connections.closeAll();
     await Promise.all([...this.state.upstreams.values()].map((upstream) => upstream.pool.destroy().catch(() => undefined)));
   }
 
@@ -147,7 +143,7 @@ export class EgressListener {
     const state = this.state;
     const requestId = requestIdFrom(req.headers['x-request-id']) ?? randomUUID();
     const method = req.method ?? 'GET';
-    if (this.draining) res.shouldKeepAlive = false;
+    if (this.connections.draining) res.shouldKeepAlive = false;
     const seconds = () => (performance.now() - started) / 1000;
 
     const deny = (reason: ReasonCode, detail: string, route: string, path: string, extra: { upstream?: string; upstreamSeconds?: number } = {}) => {
@@ -208,7 +204,7 @@ export class EgressListener {
         },
         ({ statusCode, headers }) => {
           status = statusCode;
-          if (this.draining) res.shouldKeepAlive = false;
+          if (this.connections.draining) res.shouldKeepAlive = false;
           res.writeHead(statusCode, downstreamResponseHeaders(headers));
           return res;
         },

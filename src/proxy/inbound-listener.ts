@@ -27,7 +27,7 @@ import type { ListenerTlsMaterial } from '../tls/material.js';
 import { PeerCertFactsCache } from '../tls/peer-certificate.js';
 import { identityString, readPeer, type PeerInfo } from '../tls/peer-identity.js';
 import { downstreamResponseHeaders, requestIdFrom, upstreamRequestHeaders } from './headers.js';
-import { answerHandlerFailure, clientErrorReason, listenOn, writeRawDenial } from './listener-common.js';
+import { Connections, answerHandlerFailure, clientErrorReason, listenOn, writeRawDenial } from './listener-common.js';
 import { classifyUpstreamError } from './upstream.js';
 import { formatXfcc } from './xfcc.js';
 
@@ -48,15 +48,14 @@ export class InboundListener {
   readonly name: string;
   private state: ListenerState;
   private readonly server: Server;
+  private readonly connections: Connections;
   private readonly peers = new WeakMap<TLSSocket, PeerInfo>();
   /** Certificate analysis (key, signature, EKU...) by SHA-256: once per certificate, not per connection. */
   private readonly certFacts = new PeerCertFactsCache();
   /** XFCC depends only on the peer certificate and our own ID: build it once per connection. */
   private readonly xfcc = new WeakMap<PeerInfo, { by: string | undefined; value: string }>();
-  private readonly sockets = new Set<TLSSocket>();
   /** Sockets with a request being handled: a parse error there is the peer leaving mid-body. */
   private readonly busy = new WeakSet<TLSSocket>();
-  private draining = false;
 
   constructor(
     state: ListenerState,
@@ -83,6 +82,7 @@ export class InboundListener {
       },
       (req, res) => this.onRequest(req, res),
     );
+    this.connections = new Connections(this.server);
     // Runs before the HTTP layer's own listener, so every socket that reaches HTTP has a peer.
     this.server.prependListener('secureConnection', (socket: TLSSocket) => this.onSecureConnection(socket));
     this.server.on('tlsClientError', (error: Error, socket: TLSSocket) => {
@@ -119,19 +119,16 @@ export class InboundListener {
 
   /** Stop accepting, close idle keep-alive connections, and close busy ones after their response. */
   drain(): void {
-    this.draining = true;
-    this.server.close();
-    this.server.closeIdleConnections();
+    this.connections.drain();
   }
 
   get openConnections(): number {
-    return this.sockets.size;
+    return this.connections.size;
   }
 
   /** After the drain deadline: close whatever is left. */
   async forceClose(): Promise<void> {
-    this.server.closeAllConnections();
-    for (const socket of this.sockets) socket.destroy();
+    this.connections.closeAll();
     await this.state.pool.close().catch(() => undefined);
   }
 
@@ -146,8 +143,7 @@ export class InboundListener {
     }
     const peer = readPeer(cert, this.state.config.identity.sources, this.certFacts);
     this.peers.set(socket, peer);
-    this.sockets.add(socket);
-    socket.once('close', () => this.sockets.delete(socket));
+    this.connections.track(socket);
     this.recorder.handshake(this.name, version, 'success', 'none');
     this.recorder.peerCertificate(this.name, this.state.policy, peer);
   }
@@ -205,7 +201,7 @@ export class InboundListener {
     }
     const requestId = requestIdFrom(req.headers['x-request-id']) ?? randomUUID();
     this.busy.add(socket);
-    if (this.draining) res.shouldKeepAlive = false;
+    if (this.connections.draining) res.shouldKeepAlive = false;
     // Only listeners with signatures may buffer a body (routes that need its digest).
     const requestBody = state.signatures ? new RequestBody(req) : undefined;
     const context: RequestContext = {
@@ -246,7 +242,7 @@ export class InboundListener {
     if (decision.kind === 'deny' || forwardPath === undefined) {
       const decisive = decision.findings.find((finding) => finding.severity === 'deny' && finding.reason === decision.reason);
       const denial = denialResponse(decision.reason === 'none' ? 'path_not_normalized' : decision.reason, requestId, decisive);
-      if (this.draining) res.shouldKeepAlive = false;
+      if (this.connections.draining) res.shouldKeepAlive = false;
       res.writeHead(denial.status, denial.headers);
       res.end(denial.body);
       finish(denial.status);
@@ -283,7 +279,7 @@ export class InboundListener {
         ({ statusCode, headers }) => {
           status = statusCode;
           // A drain that began while this request was in flight still ends the connection after it.
-          if (this.draining) res.shouldKeepAlive = false;
+          if (this.connections.draining) res.shouldKeepAlive = false;
           res.writeHead(statusCode, downstreamResponseHeaders(headers));
           return res;
         },

@@ -51,3 +51,39 @@ export function answerHandlerFailure(log: Logger, listener: string, res: ServerR
     res.destroy();
   }
 }
+
+/**
+ * The connections a listener holds, for SIGTERM: stop accepting, close idle keep-alive
+ * connections at once, let busy ones finish (their responses carry Connection: close while
+ * `draining`), and after the deadline close what is left.
+ */
+export class Connections {
+  private readonly sockets = new Set<Socket>();
+  private drainingNow = false;
+
+  constructor(private readonly server: Server & { closeIdleConnections(): void; closeAllConnections(): void }) {}
+
+  get draining(): boolean {
+    return this.drainingNow;
+  }
+
+  get size(): number {
+    return this.sockets.size;
+  }
+
+  track(socket: Socket): void {
+    this.sockets.add(socket);
+    socket.once('close', () => this.sockets.delete(socket));
+  }
+
+  drain(): void {
+    this.drainingNow = true;
+    this.server.close();
+    this.server.closeIdleConnections();
+  }
+
+  closeAll(): void {
+    this.server.closeAllConnections();
+    for (const socket of this.sockets) socket.destroy();
+  }
+}
