@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { KEY_TYPES, createCa, createLeaf, loadIssuer, parseDuration, type IssuedCert, type KeyType } from '../certs/factory.js';
 import { parseSpiffeId } from '../tls/spiffe.js';
 import { EXIT_OK, UsageError } from './usage.js';
+import type { Command } from './command.js';
 
 export interface CertsInitOptions {
   out: string;
@@ -123,3 +124,23 @@ export async function certsCommand(args: string[]): Promise<number> {
   for (const identity of result.identities) process.stdout.write(`${identity.id}\n  cert ${identity.cert}\n  key  ${identity.key}\n`);
   return EXIT_OK;
 }
+
+export const certs: Command = {
+  help: {
+    name: 'certs init',
+    summary: 'a dev CA and leaf certificates with SPIFFE URI SANs',
+    usage: ['certs init --out DIR --identity [NAME=]spiffe://… [--identity …] [options]'],
+    description: 'Writes ca.pem and ca-key.pem (reused when DIR already has them) and, per identity, NAME.pem and\nNAME-key.pem (keys mode 0600). NAME defaults to the last path segment of the SPIFFE ID.',
+    options: [
+      { flags: '-o, --out DIR', description: 'where to write the files', required: true },
+      { flags: '-i, --identity [NAME=]ID', description: 'a SPIFFE ID to issue a leaf for (repeatable)', required: true },
+      { flags: '--dns NAME', description: 'a DNS SAN on every leaf (repeatable)' },
+      { flags: '--ip ADDR', description: 'an IP SAN on every leaf (repeatable)' },
+      { flags: '--key-type TYPE', description: `key type: ${KEY_TYPES.join(', ')}`, default: 'ec-p256' },
+      { flags: '--validity D', description: 'leaf lifetime', default: '30d' },
+      { flags: '--ca-validity D', description: 'CA lifetime (new CA only)', default: '365d' },
+    ],
+    examples: ['palisade certs init --out certs --identity spiffe://example.org/ns/web/sa/frontend --dns localhost --ip 127.0.0.1'],
+  },
+  run: certsCommand,
+};

@@ -14,6 +14,7 @@ import { startEchoApp } from '../demo/echo-app.js';
 import { Sidecar } from '../sidecar.js';
 import { certsInit } from './certs.js';
 import { EXIT_FINDINGS, EXIT_OK, UsageError } from './usage.js';
+import type { Command } from './command.js';
 
 const TRUST_DOMAIN = 'demo.palisade.local';
 const IDS = {
@@ -151,3 +152,19 @@ export async function demoCommand(args: string[]): Promise<number> {
     process.on('SIGTERM', onSignal);
   });
 }
+
+export const demo: Command = {
+  help: {
+    name: 'demo',
+    summary: 'dev CA, echo app, sidecar in front, demo traffic, and the curl commands to try',
+    usage: ['demo [--port N] [--admin-port N]'],
+    description: 'Runs until Ctrl-C, then removes the temporary directory it made.',
+    options: [
+      { flags: '--port N', description: 'inbound mTLS port (0 picks a free one)', default: '8443' },
+      { flags: '--admin-port N', description: 'admin listener port (0 picks a free one)', default: '9901' },
+      { flags: '--exit-after-traffic', description: 'stop after the demo traffic instead of waiting for Ctrl-C' },
+    ],
+    examples: ['palisade demo', 'palisade demo --port 0 --admin-port 0'],
+  },
+  run: demoCommand,
+};

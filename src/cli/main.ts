@@ -1,25 +1,27 @@
 #!/usr/bin/env node
-// The `palisade` command: one file per subcommand, dispatched here.
-import { certsCommand } from './certs.js';
-import { demoCommand } from './demo.js';
-import { runCommand } from './run.js';
-import { signCommand } from './sign.js';
-import { EXIT_USAGE, USAGE, UsageError } from './usage.js';
-import { validateCommand } from './validate.js';
+// The `palisade` command: one file per subcommand, each exporting a Command (help + run),
+// dispatched here. `--help` is answered here for every command, from the command's own help.
+import { certs } from './certs.js';
+import { renderHelp, wantsHelp, type Command } from './command.js';
+import { demo } from './demo.js';
+import { run } from './run.js';
+import { sign } from './sign.js';
+import { EXIT_USAGE, UsageError, usage } from './usage.js';
+import { validate } from './validate.js';
 import { VERSION } from '../version.js';
 
-const COMMANDS: Record<string, (args: string[]) => number | Promise<number>> = {
-  run: runCommand,
-  validate: validateCommand,
-  demo: demoCommand,
-  certs: certsCommand,
-  sign: signCommand,
-};
+/** Every subcommand, in the order the top-level usage lists them. */
+const COMMANDS: Record<string, Command> = { run, validate, demo, certs, sign };
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...args] = argv;
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
-    process.stdout.write(USAGE);
+    const topic = command === 'help' ? args[0] : undefined;
+    if (topic !== undefined && COMMANDS[topic]) {
+      process.stdout.write(renderHelp(COMMANDS[topic].help));
+      return 0;
+    }
+    process.stdout.write(usage(COMMANDS));
     return command === undefined ? EXIT_USAGE : 0;
   }
   if (command === '--version' || command === '-v') {
@@ -28,7 +30,11 @@ async function main(argv: string[]): Promise<number> {
   }
   const handler = COMMANDS[command];
   if (!handler) throw new UsageError(`unknown command "${command}"`);
-  return handler(args);
+  if (wantsHelp(args)) {
+    process.stdout.write(renderHelp(handler.help));
+    return 0;
+  }
+  return handler.run(args);
 }
 
 main(process.argv.slice(2)).then(
@@ -38,9 +44,9 @@ main(process.argv.slice(2)).then(
     setTimeout(() => process.exit(code), 200).unref();
   },
   (error: unknown) => {
-    const usage = error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+    const isUsage = error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
     process.stderr.write(`palisade: ${(error as Error).message}\n`);
-    if (usage) process.stderr.write(`\n${USAGE}`);
-    process.exit(usage ? EXIT_USAGE : 1);
+    if (isUsage) process.stderr.write(`\n${usage(COMMANDS)}`);
+    process.exit(isUsage ? EXIT_USAGE : 1);
   },
 );

@@ -7,6 +7,7 @@ import { loadConfigFile } from '../config/load.js';
 import { FileWatcher, configuredFiles } from '../config/watch.js';
 import { Sidecar } from '../sidecar.js';
 import { EXIT_FINDINGS, EXIT_OK, UsageError } from './usage.js';
+import type { Command } from './command.js';
 
 export async function runCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { config: { type: 'string', short: 'c' } }, strict: true });
@@ -56,3 +57,15 @@ export async function runCommand(args: string[]): Promise<number> {
     });
   });
 }
+
+export const run: Command = {
+  help: {
+    name: 'run',
+    summary: 'start the sidecar: inbound and egress listeners, admin listener',
+    usage: ['run -c palisade.yaml'],
+    description: 'SIGTERM/SIGINT drain and exit 0; SIGHUP or a change to a watched file reloads the config and\nevery certificate it names (a bad reload keeps the running config).',
+    options: [{ flags: '-c, --config FILE', description: 'the config file', required: true }],
+    examples: ['palisade run -c palisade.yaml', 'kill -HUP "$(pidof palisade)"   # reload now'],
+  },
+  run: runCommand,
+};

@@ -14,6 +14,7 @@ import type { HttpRequestMessage } from '../signatures/message.js';
 import { signMessage } from '../signatures/sign.js';
 import { parseDuration } from '../certs/factory.js';
 import { EXIT_OK, UsageError } from './usage.js';
+import type { Command } from './command.js';
 
 export interface SignRequestOptions {
   /** The private key as file text, or already imported (`key`: no parsing per call). */
@@ -137,3 +138,31 @@ export function signCommand(args: string[]): number {
   }
   return EXIT_OK;
 }
+
+export const sign: Command = {
+  help: {
+    name: 'sign',
+    summary: 'sign one HTTP request (RFC 9421, with an RFC 9530 Content-Digest for a body)',
+    usage: ["sign --key FILE --alg ALG --keyid ID --url https://HOST/PATH [-X METHOD] [-H 'Name: value'] [-d BODY | --data-file F] [options]"],
+    description: 'Prints the headers to add (Content-Digest, Signature-Input, Signature), or a curl command that sends the signed request.',
+    options: [
+      { flags: '--key FILE', description: 'the private key (PEM)', required: true },
+      { flags: '--alg ALG', description: `algorithm: ${ALGORITHMS.join(', ')}`, required: true },
+      { flags: '--keyid ID', description: 'the keyid parameter', required: true },
+      { flags: '--url URL', description: 'the request URL (@target-uri, @authority, @path...)', required: true },
+      { flags: '-X, --method METHOD', description: 'the request method', default: 'GET, or POST with a body' },
+      { flags: "-H, --header 'Name: value'", description: 'a request header (repeatable)' },
+      { flags: '-d, --data BODY', description: 'the request body' },
+      { flags: '--data-file FILE', description: 'the request body, from a file' },
+      { flags: '--component C', description: 'a covered component (repeatable)', default: '@method @target-uri, plus content-digest with a body' },
+      { flags: '--label L', description: 'the signature label', default: 'sig1' },
+      { flags: '--tag T', description: 'the tag parameter' },
+      { flags: '--expires D', description: 'add expires = created + D' },
+      { flags: '--no-nonce', description: 'leave out the nonce parameter' },
+      { flags: '--digest ALG', description: 'sha-256 or sha-512', default: 'sha-256' },
+      { flags: '--format F', description: 'headers or curl', default: 'headers' },
+    ],
+    examples: ["palisade sign --key k.pem --alg ed25519 --keyid frontend-key --url https://localhost:8443/api/x -X POST -d '{\"a\":1}' --format curl"],
+  },
+  run: signCommand,
+};

@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { loadConfigFile } from '../config/load.js';
 import { EXIT_FINDINGS, EXIT_OK, UsageError } from './usage.js';
+import type { Command } from './command.js';
 
 export function validateCommand(args: string[]): number {
   const { values } = parseArgs({ args, options: { config: { type: 'string', short: 'c' } }, strict: true });
@@ -16,3 +17,15 @@ export function validateCommand(args: string[]): number {
   process.stdout.write(`${values.config}: ok; inbound: ${listeners.join(', ')}\n`);
   return EXIT_OK;
 }
+
+export const validate: Command = {
+  help: {
+    name: 'validate',
+    summary: 'check a config without starting anything; print every error with its key path',
+    usage: ['validate -c palisade.yaml'],
+    description: 'Checks the schema (unknown keys are errors), then every file the config names: it exists,\nparses, the key matches the certificate, the certificate is valid now. Exit 1 on any error.',
+    options: [{ flags: '-c, --config FILE', description: 'the config file to check', required: true }],
+    examples: ['palisade validate -c palisade.yaml'],
+  },
+  run: validateCommand,
+};
