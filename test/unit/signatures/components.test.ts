@@ -1,4 +1,4 @@
-// RFC 9421 §2 component examples (../shared/vectors/rfc9421.json component_examples), and the
+// RFC 9421 §2 component examples (test/vectors/rfc9421.json component_examples), and the
 // refusals the RFC requires: duplicate components, a repeated @query-param, bad parameters.
 import { parseItem } from 'structured-headers';
 import { describe, expect, test } from 'vitest';

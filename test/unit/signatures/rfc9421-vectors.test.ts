@@ -1,4 +1,4 @@
-// Every RFC 9421 vector in ../shared/vectors/rfc9421.json: the signature base is the RFC's,
+// Every RFC 9421 vector in test/vectors/rfc9421.json: the signature base is the RFC's,
 // deterministic algorithms reproduce the RFC's bytes, randomized ones verify, and the
 // must-fail vectors fail. Keys load from PEM and from JWK.
 import { createSecretKey, type KeyObject } from 'node:crypto';

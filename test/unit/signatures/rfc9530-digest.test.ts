@@ -1,4 +1,4 @@
-// Every Content-Digest / Repr-Digest case of ../shared/vectors/rfc9530.json, with the RFC's
+// Every Content-Digest / Repr-Digest case of test/vectors/rfc9530.json, with the RFC's
 // own misprints (an extra "=" of padding) refused as the strict base64 they are not, and the
 // negative cases refused.
 import { createHash } from 'node:crypto';

@@ -1,10 +1,10 @@
-// Loads the shared RFC vectors (<repo>/../shared/vectors) and turns their messages into the
+// Loads the shared RFC vectors (test/vectors/, copied into the repo) and turns their messages into the
 // signature module's message model.
 import { readFileSync } from 'node:fs';
 import type { HttpMessage, HttpRequestMessage } from '../../../src/signatures/index.js';
 
 export function loadVectors<T>(name: string): T {
-  return JSON.parse(readFileSync(new URL(`../../../../shared/vectors/${name}`, import.meta.url), 'utf8')) as T;
+  return JSON.parse(readFileSync(new URL(`../../vectors/${name}`, import.meta.url), 'utf8')) as T;
 }
 
 export interface ParsedMessage {

@@ -1,4 +1,4 @@
-// RFC 8705 certificate-bound access tokens: every case in ../shared/vectors/rfc8705.json,
+// RFC 8705 certificate-bound access tokens: every case in test/vectors/rfc8705.json,
 // against the real verifier (jose, a JWKS) and the binding rule of the token-binding check.
 import { createHash, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -15,7 +15,7 @@ interface Vectors {
   rfc_example_claims: { claims: { cnf: { 'x5t#S256': string } } };
   generated_cases: { expected_outcomes: Array<{ case: string; expect: string }> };
 }
-const vectors = JSON.parse(readFileSync(new URL('../../../../shared/vectors/rfc8705.json', import.meta.url), 'utf8')) as Vectors;
+const vectors = JSON.parse(readFileSync(new URL('../../vectors/rfc8705.json', import.meta.url), 'utf8')) as Vectors;
 
 const sha256Hex = (cert: IssuedCert) => createHash('sha256').update(new X509Certificate(cert.certPem).raw).digest('hex');
 
