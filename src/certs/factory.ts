@@ -53,11 +53,51 @@ export interface LeafOptions {
   hash?: HashName;
   notBefore?: Date;
   notAfter?: Date;
-  /** Extended key usages; default both serverAuth and clientAuth. An empty list omits the extension. */
-  extendedKeyUsages?: Array<'serverAuth' | 'clientAuth'>;
+  /**
+   * Extended key usages by name or dotted OID; default both serverAuth and clientAuth. An empty
+   * list omits the extension.
+   */
+  extendedKeyUsages?: Array<ExtendedKeyUsageName | string>;
+  /** Mark the extendedKeyUsage extension critical (default: not critical). */
+  extendedKeyUsageCritical?: boolean;
   /** Mark the leaf as a CA (basicConstraints CA:true): a test of the "not a CA" rule. */
   isCa?: boolean;
+  /**
+   * basicConstraints exactly as given (overrides `isCa`); 'absent' omits the extension.
+   * Default: critical, CA as `isCa`.
+   */
+  basicConstraints?: { ca: boolean; critical?: boolean; pathLength?: number } | 'absent';
+  /**
+   * keyUsage exactly as given; 'absent' omits the extension. Default: critical,
+   * digitalSignature (plus keyEncipherment for RSA keys, keyCertSign for `isCa`).
+   */
+  keyUsage?: { usages: KeyUsageName[]; critical?: boolean } | 'absent';
+  /** Mark the subjectAltName extension critical (default: not critical). */
+  subjectAltNameCritical?: boolean;
+  /** e-mail (rfc822Name) SANs. */
+  emails?: string[];
+  /** The subject DN as written ("CN=a, O=b"); '' makes an empty subject. Default CN=commonName. */
+  subject?: string;
+  /** Extensions appended as given, after the others (duplicates, unknown critical ones...). */
+  extraExtensions?: x509.Extension[];
   serialNumber?: string;
+}
+
+export type KeyUsageName = 'digitalSignature' | 'nonRepudiation' | 'keyEncipherment' | 'dataEncipherment' | 'keyAgreement' | 'keyCertSign' | 'cRLSign' | 'encipherOnly' | 'decipherOnly';
+export type ExtendedKeyUsageName = 'serverAuth' | 'clientAuth' | 'codeSigning' | 'emailProtection' | 'timeStamping' | 'ocspSigning' | 'anyExtendedKeyUsage';
+
+const EKU_OIDS: Record<ExtendedKeyUsageName, string> = {
+  serverAuth: '1.3.6.1.5.5.7.3.1',
+  clientAuth: '1.3.6.1.5.5.7.3.2',
+  codeSigning: '1.3.6.1.5.5.7.3.3',
+  emailProtection: '1.3.6.1.5.5.7.3.4',
+  timeStamping: '1.3.6.1.5.5.7.3.8',
+  ocspSigning: '1.3.6.1.5.5.7.3.9',
+  anyExtendedKeyUsage: '2.5.29.37.0',
+};
+
+function keyUsageFlags(usages: readonly KeyUsageName[]): number {
+  return usages.reduce((flags, usage) => flags | x509.KeyUsageFlags[usage], 0);
 }
 
 const HOUR_MS = 3_600_000;
@@ -175,33 +215,34 @@ export async function createLeaf(options: LeafOptions): Promise<IssuedCert> {
   ];
   const ekus = options.extendedKeyUsages ?? ['serverAuth', 'clientAuth'];
   const isCa = options.isCa ?? false;
-  const extensions: x509.Extension[] = [
-    new x509.BasicConstraintsExtension(isCa, undefined, true),
-    new x509.KeyUsagesExtension(
-      isCa
-        ? x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.digitalSignature
-        : key.type.startsWith('rsa-')
-          ? x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment
-          : x509.KeyUsageFlags.digitalSignature,
-      true,
-    ),
+  const extensions: x509.Extension[] = [];
+  const basic = options.basicConstraints ?? { ca: isCa, critical: true };
+  if (basic !== 'absent') extensions.push(new x509.BasicConstraintsExtension(basic.ca, basic.pathLength, basic.critical ?? true));
+  const usage = options.keyUsage ?? {
+    usages: isCa ? ['keyCertSign', 'digitalSignature'] : key.type.startsWith('rsa-') ? ['digitalSignature', 'keyEncipherment'] : ['digitalSignature'],
+    critical: true,
+  };
+  if (usage !== 'absent') extensions.push(new x509.KeyUsagesExtension(keyUsageFlags(usage.usages), usage.critical ?? true));
+  extensions.push(
     await x509.SubjectKeyIdentifierExtension.create(key.keys.publicKey),
     await x509.AuthorityKeyIdentifierExtension.create(options.issuer.cert, false),
-  ];
-  // SPIFFE X.509-SVID: the URI SAN carries the identity; the subject may be empty, so the
-  // SAN extension is critical when there is no meaningful subject. We keep a CN for humans.
-  if (altNames.length > 0) extensions.push(new x509.SubjectAlternativeNameExtension(altNames, false));
+  );
+  altNames.push(...(options.emails ?? []).map((value) => ({ type: 'email' as const, value })));
+  // SPIFFE X.509-SVID: the URI SAN carries the identity; the subject may be empty, in which
+  // case the SAN extension must be critical. We keep a CN for humans by default.
+  if (altNames.length > 0) extensions.push(new x509.SubjectAlternativeNameExtension(altNames, options.subjectAltNameCritical ?? false));
   if (ekus.length > 0) {
     extensions.push(
       new x509.ExtendedKeyUsageExtension(
-        ekus.map((usage) => (usage === 'serverAuth' ? x509.ExtendedKeyUsage.serverAuth : x509.ExtendedKeyUsage.clientAuth)),
-        false,
+        ekus.map((name) => EKU_OIDS[name as ExtendedKeyUsageName] ?? name),
+        options.extendedKeyUsageCritical ?? false,
       ),
     );
   }
+  extensions.push(...(options.extraExtensions ?? []));
   const cert = await x509.X509CertificateGenerator.create({
     serialNumber: options.serialNumber ?? serial(),
-    subject: `CN=${dnEscape(commonName)}`,
+    subject: options.subject ?? `CN=${dnEscape(commonName)}`,
     issuer: options.issuer.cert.subject,
     notBefore,
     notAfter,

@@ -1,6 +1,7 @@
-// The certificate rules both directions share: key strength, signature algorithm, not a CA,
-// total lifetime. The inbound peer-certificate check and the egress upstream verifier each add
+// The certificate rules both directions share: key strength, signature algorithm, the leaf /
+// X509-SVID rules (not a CA, key usages, one URI SAN: leaf-rules.ts), total lifetime. The inbound peer-certificate check and the egress upstream verifier each add
 // what is theirs (client vs server usage, revocation, trust domains) around these.
+import type { LeafRule } from './leaf-rules.js';
 import type { PeerCertFacts } from './peer-certificate.js';
 
 export interface CertificateStrength {
@@ -10,7 +11,7 @@ export interface CertificateStrength {
   readonly maxLifetimeMs: number | null;
 }
 
-export type CertificateRule = 'weak_key' | 'weak_signature_algorithm' | 'cert_is_ca' | 'cert_lifetime_too_long';
+export type CertificateRule = 'weak_key' | 'weak_signature_algorithm' | LeafRule | 'cert_lifetime_too_long';
 
 const REFUSED_HASHES = new Set(['SHA-1', 'MD5']);
 
@@ -42,7 +43,7 @@ export function certificateProblems(facts: PeerCertFacts, rules: CertificateStre
   if (key) problems.push({ rule: 'weak_key', detail: key });
   const signature = signatureProblem(facts);
   if (signature) problems.push({ rule: 'weak_signature_algorithm', detail: signature });
-  if (facts.isCa) problems.push({ rule: 'cert_is_ca', detail: 'basicConstraints CA:true on an end-entity certificate' });
+  problems.push(...facts.leafProblems);
   if (rules.maxLifetimeMs !== null && facts.lifetimeMs > rules.maxLifetimeMs) {
     problems.push({ rule: 'cert_lifetime_too_long', detail: `lifetime ${Math.round(facts.lifetimeMs / 3_600_000)}h exceeds ${Math.round(rules.maxLifetimeMs / 3_600_000)}h` });
   }

@@ -3,11 +3,14 @@
 // workload costs a Map lookup. The facts are config-independent; the listener policy (which a
 // reload can change) is applied to them per request by src/checks/peer-certificate.ts.
 //
-// Node's X509Certificate gives key type/size, CA flag, EKU and validity; the signature algorithm
-// needs @peculiar/x509 on Node 20 (X509Certificate has no signatureAlgorithm there).
+// Node's X509Certificate gives key type/size and validity; the signature algorithm needs
+// @peculiar/x509 on Node 20 (X509Certificate has no signatureAlgorithm there). The CA flag,
+// key usages and SANs are decoded from the extensions themselves (leaf-rules.ts), never from
+// Node's `ca`, which OpenSSL derives from keyUsage as well as basicConstraints.
 import 'reflect-metadata';
 import type { X509Certificate as NodeX509 } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
+import { leafProblems, readLeafExtensions, type LeafProblem } from './leaf-rules.js';
 import { LruCache } from './lru.js';
 
 export type PeerKey =
@@ -22,14 +25,17 @@ export interface PeerCertFacts {
   readonly signature: { readonly algorithm: string; readonly hash?: string } | { readonly unrecognized: string };
   /** extendedKeyUsage OIDs, or null when the certificate has no EKU extension at all. */
   readonly extendedKeyUsages: readonly string[] | null;
-  readonly isCa: boolean;
+  /** keyUsage bits by name, or null when the certificate has no keyUsage extension. */
+  readonly keyUsages: readonly string[] | null;
+  /** The leaf / X509-SVID rules this certificate breaks (CA flag, key usages, URI SANs...). */
+  readonly leafProblems: readonly LeafProblem[];
   /** notAfter − notBefore. */
   readonly lifetimeMs: number;
   /** "issuer DN|serial" in the form CRL entries are indexed by (see crl.ts). */
   readonly revocationKey: string;
 }
 
-export const EKU_CLIENT_AUTH = '1.3.6.1.5.5.7.3.2';
+export { EKU_CLIENT_AUTH, EKU_SERVER_AUTH } from './leaf-rules.js';
 
 const CURVES: Record<string, string> = { prime256v1: 'P-256', secp384r1: 'P-384', secp521r1: 'P-521' };
 
@@ -69,12 +75,29 @@ function signatureOf(parsed: x509.X509Certificate): PeerCertFacts['signature'] {
 }
 
 export function analyzePeerCertificate(cert: NodeX509): PeerCertFacts {
-  const parsed = new x509.X509Certificate(cert.raw);
+  let parsed: x509.X509Certificate;
+  try {
+    parsed = new x509.X509Certificate(cert.raw);
+  } catch (error) {
+    // OpenSSL accepted what this parser cannot read: refuse it (fail closed), never throw
+    // from the connection handler.
+    return {
+      key: keyOf(cert),
+      signature: { unrecognized: 'certificate could not be parsed' },
+      extendedKeyUsages: null,
+      keyUsages: null,
+      leafProblems: [{ rule: 'cert_invalid', detail: `certificate cannot be decoded (${(error as Error).message.slice(0, 80)})` }],
+      lifetimeMs: 0,
+      revocationKey: revocationKey(cert.issuer, cert.serialNumber),
+    };
+  }
+  const extensions = readLeafExtensions(cert.raw);
   return {
     key: keyOf(cert),
     signature: signatureOf(parsed),
-    extendedKeyUsages: cert.keyUsage ?? null,
-    isCa: cert.ca,
+    extendedKeyUsages: extensions.extendedKeyUsage?.oids ?? null,
+    keyUsages: extensions.keyUsage ? [...extensions.keyUsage.usages] : null,
+    leafProblems: leafProblems(extensions),
     lifetimeMs: parsed.notAfter.getTime() - parsed.notBefore.getTime(),
     revocationKey: revocationKey(parsed.issuer, parsed.serialNumber),
   };

@@ -5,13 +5,13 @@
 // before a single request byte is written. A custom check replaces Node's hostname check, so
 // this function is the whole of "is this the upstream we meant": SPIFFE ID, DNS name, SPKI pin,
 // each only when configured, all that are configured must hold; then the certificate policy
-// (key strength, signature algorithm, serverAuth usage, not a CA, lifetime) as inbound applies.
+// (key strength, signature algorithm, serverAuth usage, the leaf / X509-SVID rules, lifetime) as inbound applies.
 import { X509Certificate, createHash } from 'node:crypto';
 import { checkServerIdentity as nodeCheckServerIdentity, type PeerCertificate } from 'node:tls';
 import type { UpstreamCertPolicyConfig } from '../config/schema.js';
 import { parseDuration } from '../certs/factory.js';
 import { certificateProblems, type CertificateStrength } from './certificate-rules.js';
-import type { PeerCertFacts, PeerCertFactsCache } from './peer-certificate.js';
+import { EKU_SERVER_AUTH, type PeerCertFacts, type PeerCertFactsCache } from './peer-certificate.js';
 import { parseSpiffeId } from './spiffe.js';
 import { parseSubjectAltNames } from './subject-alt-names.js';
 
@@ -73,8 +73,6 @@ export function compileUpstreamCertPolicy(config: UpstreamCertPolicyConfig): Ups
     requireServerAuth: config.requireServerAuth,
   };
 }
-
-const EKU_SERVER_AUTH = '1.3.6.1.5.5.7.3.1';
 
 /** Why the upstream's certificate breaks the policy ("rule: detail"), or undefined. */
 export function upstreamCertificateProblem(policy: UpstreamCertPolicy, facts: PeerCertFacts): string | undefined {
