@@ -6,7 +6,7 @@
 //
 // Everything a reload can change lives in one ListenerState object that is swapped whole;
 // a request reads the state once at its start, so it never sees half of two configs.
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -23,6 +23,7 @@ import type { SignatureRuntime } from '../pipeline/signature-runtime.js';
 import { RequestBody } from './body-reader.js';
 import type { Recorder, RequestOutcome } from '../telemetry/recorder.js';
 import { classifyHandshakeError } from '../tls/handshake-errors.js';
+import { HandshakeObserver } from '../tls/handshake-observer.js';
 import type { ListenerTlsMaterial } from '../tls/material.js';
 import { PeerCertFactsCache } from '../tls/peer-certificate.js';
 import { identityString, readPeer, type PeerInfo } from '../tls/peer-identity.js';
@@ -52,6 +53,8 @@ export class InboundListener {
   private readonly peers = new WeakMap<TLSSocket, PeerInfo>();
   /** Certificate analysis (key, signature, EKU...) by SHA-256: once per certificate, not per connection. */
   private readonly certFacts = new PeerCertFactsCache();
+  /** The version and certificate of each handshake, still readable when Node refuses it. */
+  private readonly handshakes = new HandshakeObserver();
   /** XFCC depends only on the peer certificate and our own ID: build it once per connection. */
   private readonly xfcc = new WeakMap<PeerInfo, { by: string | undefined; value: string }>();
   /** Sockets with a request being handled: a parse error there is the peer leaving mid-body. */
@@ -85,10 +88,8 @@ export class InboundListener {
     this.connections = new Connections(this.server);
     // Runs before the HTTP layer's own listener, so every socket that reaches HTTP has a peer.
     this.server.prependListener('secureConnection', (socket: TLSSocket) => this.onSecureConnection(socket));
-    this.server.on('tlsClientError', (error: Error, socket: TLSSocket) => {
-      const failure = classifyHandshakeError(error, socket);
-      this.recorder.handshake(this.name, socket?.getProtocol?.() ?? 'unknown', 'failure', failure.reason, failure.detail);
-    });
+    this.handshakes.attach(this.server);
+    this.server.on('tlsClientError', (error: Error, socket: TLSSocket) => this.onHandshakeRefused(error, socket));
     this.server.on('clientError', (error: Error & { code?: string }, socket) => this.onClientError(error, socket as TLSSocket));
   }
 
@@ -132,9 +133,32 @@ export class InboundListener {
     await this.state.pool.close().catch(() => undefined);
   }
 
+  /**
+   * A refused handshake, named from what it showed: the negotiated version and the peer's
+   * certificate when the handshake got that far (see handshake-observer.ts), else OpenSSL's
+   * codes and the version OpenSSL recorded from the ClientHello.
+   */
+  private onHandshakeRefused(error: Error, socket: TLSSocket | undefined): void {
+    const observed = this.handshakes.get(socket);
+    let leaf;
+    if (observed?.certificate) {
+      const cert = observed.certificate;
+      leaf = { facts: this.certFacts.factsFor(cert, createHash('sha256').update(cert.raw).digest('hex')), policy: this.state.material.peerPolicy };
+    }
+    const failure = classifyHandshakeError(error, socket, leaf);
+    let version = observed?.version ?? null;
+    try {
+      version ??= socket?.getProtocol?.() ?? null;
+    } catch {
+      // The handle is already gone.
+    }
+    this.recorder.handshake(this.name, version ?? 'unknown', 'failure', failure.reason, failure.detail);
+  }
+
   private onSecureConnection(socket: TLSSocket): void {
     const version = socket.getProtocol() ?? 'unknown';
-    const cert = socket.authorized ? socket.getPeerX509Certificate() : undefined;
+    // The observer already read the certificate at the 'secure' stage; do not pay for it twice.
+    const cert = socket.authorized ? (this.handshakes.get(socket)?.certificate ?? socket.getPeerX509Certificate()) : undefined;
     if (!cert) {
       // Unreachable with rejectUnauthorized, kept so a future option can never fail open.
       this.recorder.handshake(this.name, version, 'failure', 'no_client_cert', 'no verified peer certificate');

@@ -1,9 +1,16 @@
 // A refused TLS handshake gets a precise reason, not one opaque error.
 //
 // Node's server verifies the client chain in JS right after the handshake and destroys the
-// socket; OpenSSL's verify result survives on `authorizationError`, so we read it there.
+// socket; OpenSSL's verify result survives on `authorizationError`, so we read it there. That
+// code alone is not enough: OpenSSL 3.0 says UNSPECIFIED for a SHA-1-signed leaf and
+// INVALID_PURPOSE for an EKU or a keyUsage it dislikes, and other OpenSSL versions say other
+// things. So when the certificate the peer sent is known (handshake-observer.ts), a refusal
+// that is not about trust (unknown CA, expiry, revocation) is named from what the certificate
+// itself shows, with the same rules the policy check applies to certificates that get through.
 import type { TLSSocket } from 'node:tls';
 import type { ReasonCode } from '../pipeline/reasons.js';
+import { certificateProblems, type CertificateStrength } from './certificate-rules.js';
+import { EKU_CLIENT_AUTH, type PeerCertFacts } from './peer-certificate.js';
 
 const VERIFY_ERRORS: Record<string, ReasonCode> = {
   CERT_HAS_EXPIRED: 'cert_expired',
@@ -39,11 +46,36 @@ export interface HandshakeFailure {
   readonly detail: string;
 }
 
-export function classifyHandshakeError(error: Error & { code?: string }, socket: TLSSocket | undefined): HandshakeFailure {
+/** Verify codes that are about the chain's trust or validity period, which the leaf alone cannot overrule. */
+const TRUST_REASONS: ReadonlySet<ReasonCode> = new Set(['unknown_ca', 'cert_expired', 'cert_not_yet_valid', 'cert_revoked']);
+
+/** The refused leaf, analysed, and the listener's certificate strength policy. */
+export interface RefusedLeaf {
+  readonly facts: PeerCertFacts;
+  readonly policy: CertificateStrength;
+}
+
+/** The reason the certificate itself gives for a refusal OpenSSL named `code`, if any. */
+function leafReason(code: string, leaf: RefusedLeaf): { reason: ReasonCode; detail: string } | undefined {
+  const ekus = leaf.facts.extendedKeyUsages;
+  const lacksClientAuth = ekus !== null && !ekus.includes(EKU_CLIENT_AUTH);
+  if (code === 'INVALID_PURPOSE' && lacksClientAuth) return { reason: 'cert_not_client_auth', detail: 'extendedKeyUsage lacks clientAuth' };
+  const problem = certificateProblems(leaf.facts, leaf.policy).find((candidate) => candidate.rule !== 'cert_lifetime_too_long');
+  if (problem) return { reason: problem.rule, detail: problem.detail };
+  if (lacksClientAuth) return { reason: 'cert_not_client_auth', detail: 'extendedKeyUsage lacks clientAuth' };
+  return undefined;
+}
+
+export function classifyHandshakeError(error: Error & { code?: string }, socket: TLSSocket | undefined, leaf?: RefusedLeaf): HandshakeFailure {
   const verifyError = socket?.authorizationError;
   if (verifyError) {
     const code = String(verifyError);
-    return { reason: VERIFY_ERRORS[code] ?? 'cert_invalid', detail: code };
+    const mapped = VERIFY_ERRORS[code] ?? 'cert_invalid';
+    if (leaf && !TRUST_REASONS.has(mapped)) {
+      const fromLeaf = leafReason(code, leaf);
+      if (fromLeaf) return { reason: fromLeaf.reason, detail: `${code}: ${fromLeaf.detail}` };
+    }
+    return { reason: mapped, detail: code };
   }
   const code = error.code ?? 'unknown';
   const mapped = OPENSSL_ERRORS[code];
