@@ -71,6 +71,10 @@ export function classifyHandshakeError(error: Error & { code?: string }, socket:
   if (verifyError) {
     const code = String(verifyError);
     const mapped = VERIFY_ERRORS[code] ?? 'cert_invalid';
+    // A leaf that is malformed in itself (a duplicated or undecodable extension) is named
+    // cert_invalid whatever OpenSSL's chain building made of it ("unknown issuer", often).
+    const malformed = leaf?.facts.leafProblems.find((problem) => problem.rule === 'cert_invalid');
+    if (malformed) return { reason: 'cert_invalid', detail: `${code}: ${malformed.detail}` };
     if (leaf && !TRUST_REASONS.has(mapped)) {
       const fromLeaf = leafReason(code, leaf);
       if (fromLeaf) return { reason: fromLeaf.reason, detail: `${code}: ${fromLeaf.detail}` };

@@ -42,7 +42,8 @@ export function readPeer(cert: X509Certificate, sources: readonly IdentitySource
   const sans = parseSubjectAltNames(cert.subjectAltName);
   const sha256 = createHash('sha256').update(cert.raw).digest('hex');
   const base = {
-    subject: cert.subject,
+    // An X509-SVID may have an empty subject (its SAN then critical); Node reports none at all.
+    subject: cert.subject ?? '',
     sans,
     sha256,
     certificate: facts.factsFor(cert, sha256),
