@@ -21,7 +21,7 @@ export function loadEgressTls(config: Config, baseDir: string, errors: string[])
       try {
         out.set(egressMaterialKey(listener.name, upstream.name), loadUpstreamTls(upstream, baseDir, `egress[${index}].upstreams[${upstreamIndex}]`));
       } catch (error) {
-        if (error instanceof MaterialError) errors.push(error.message);
+        if (error instanceof MaterialError) errors.push(...error.messages);
         else throw error;
       }
     });

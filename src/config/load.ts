@@ -65,6 +65,12 @@ function missingFiles(raw: unknown, baseDir: string): string[] {
         errors.push(`inbound[${index}].tls.${key}: file not found: ${file}`);
       }
     }
+    const crl = tls['crl'];
+    if (Array.isArray(crl)) {
+      crl.forEach((file: unknown, crlIndex) => {
+        if (typeof file === 'string' && file !== '' && !existsSync(resolve(baseDir, file))) errors.push(`inbound[${index}].tls.crl[${crlIndex}]: file not found: ${file}`);
+      });
+    }
   });
   return errors;
 }
@@ -80,7 +86,7 @@ export function loadConfigObject(raw: unknown, baseDir: string): LoadResult {
     try {
       tls.set(listener.name, loadListenerTls(listener, baseDir, `inbound[${index}]`));
     } catch (error) {
-      if (error instanceof MaterialError) errors.push(error.message);
+      if (error instanceof MaterialError) errors.push(...error.messages);
       else throw error;
     }
   });

@@ -34,6 +34,50 @@ export class MaterialError extends Error {
   ) {
     super(`${keyPath}: ${message}`);
   }
+
+  /** Each problem as "key.path: what is wrong" (one here; several for MaterialErrors). */
+  get messages(): readonly string[] {
+    return [this.message];
+  }
+}
+
+/** Several problems of one listener's or upstream's material, reported together. */
+export class MaterialErrors extends MaterialError {
+  constructor(readonly problems: readonly MaterialError[]) {
+    super(problems[0]?.keyPath ?? '(material)', problems.map((problem) => problem.message).join('; '));
+    this.message = problems.map((problem) => problem.message).join('; ');
+  }
+
+  override get messages(): readonly string[] {
+    return this.problems.flatMap((problem) => problem.messages);
+  }
+}
+
+/**
+ * Runs independent loading steps and keeps every MaterialError, so one `validate` run names
+ * every missing or bad file of a listener, not only the first.
+ */
+export class MaterialProblems {
+  private readonly found: MaterialError[] = [];
+
+  attempt<T>(step: () => T): T | undefined {
+    try {
+      return step();
+    } catch (error) {
+      if (!(error instanceof MaterialError)) throw error;
+      this.found.push(error);
+      return undefined;
+    }
+  }
+
+  get any(): boolean {
+    return this.found.length > 0;
+  }
+
+  throwIfAny(): void {
+    if (this.found.length === 1) throw this.found[0] as MaterialError;
+    if (this.found.length > 1) throw new MaterialErrors(this.found);
+  }
 }
 
 const PEM_CERT = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
@@ -86,11 +130,17 @@ export interface CertAndKey {
  * and signed by the next one, so a reload can never swap in a broken or out-of-order chain.
  */
 export function loadCertAndKey(certKeyPath: string, keyKeyPath: string, baseDir: string, certFile: string, keyFile: string, now: Date): CertAndKey {
-  const certPem = readMaterialFile(certKeyPath, baseDir, certFile);
-  const keyPem = readMaterialFile(keyKeyPath, baseDir, keyFile);
-  const chain = parseCertificates(certKeyPath, certPem.toString('utf8'), certFile);
+  // The certificate and the key are read and parsed independently, so both problems show.
+  const problems = new MaterialProblems();
+  const certPem = problems.attempt(() => readMaterialFile(certKeyPath, baseDir, certFile));
+  const keyPem = problems.attempt(() => readMaterialFile(keyKeyPath, baseDir, keyFile));
+  const chain = certPem && problems.attempt(() => parseCertificates(certKeyPath, certPem.toString('utf8'), certFile));
+  const key = keyPem && problems.attempt(() => parseKey(keyKeyPath, keyPem, keyFile));
+  if (!certPem || !keyPem || !chain || !key) {
+    problems.throwIfAny();
+    throw new MaterialError(certKeyPath, 'could not be loaded');
+  }
   const leaf = chain[0] as X509Certificate;
-  const key = parseKey(keyKeyPath, keyPem, keyFile);
   if (!leaf.checkPrivateKey(key)) throw new MaterialError(keyKeyPath, `does not match the certificate in ${certFile}`);
   if (new Date(leaf.validTo) <= now) throw new MaterialError(certKeyPath, `expired on ${new Date(leaf.validTo).toISOString()}`);
   if (new Date(leaf.validFrom) > now) throw new MaterialError(certKeyPath, `not valid until ${new Date(leaf.validFrom).toISOString()}`);
@@ -128,21 +178,36 @@ export function withSecurityLevel(ciphers: string): string {
 
 export function loadListenerTls(config: InboundConfig, baseDir: string, prefix: string, now = new Date()): ListenerTlsMaterial {
   const tls = config.tls;
-  const { certPem, keyPem, leaf } = loadCertAndKey(`${prefix}.tls.cert`, `${prefix}.tls.key`, baseDir, tls.cert, tls.key, now);
-  const { pem: caPem, anchors } = loadTrustBundle(`${prefix}.tls.clientCa`, baseDir, tls.clientCa);
+  // Every file and string is checked even after one fails: `validate` reports them all at once.
+  const problems = new MaterialProblems();
+  const own = problems.attempt(() => loadCertAndKey(`${prefix}.tls.cert`, `${prefix}.tls.key`, baseDir, tls.cert, tls.key, now));
+  const bundle = problems.attempt(() => loadTrustBundle(`${prefix}.tls.clientCa`, baseDir, tls.clientCa));
 
   // Each OpenSSL string on its own first, so a typo is reported at its own key.
-  tryContext(`${prefix}.tls.ciphers`, { ciphers: tls.ciphers }, 'OpenSSL does not accept this cipher list');
-  tryContext(`${prefix}.tls.groups`, { ecdhCurve: tls.groups }, 'OpenSSL does not accept this group list');
+  problems.attempt(() => tryContext(`${prefix}.tls.ciphers`, { ciphers: tls.ciphers }, 'OpenSSL does not accept this cipher list'));
+  problems.attempt(() => tryContext(`${prefix}.tls.groups`, { ecdhCurve: tls.groups }, 'OpenSSL does not accept this group list'));
 
   const crls = tls.crl.flatMap((file, index) => {
+    const keyPath = `${prefix}.tls.crl[${index}]`;
+    const bytes = problems.attempt(() => readMaterialFile(keyPath, baseDir, file));
+    // A CRL is checked against the trust anchors, so only once the bundle loaded.
+    if (!bytes || !bundle) return [];
     try {
-      return parseCrlFile(readMaterialFile(`${prefix}.tls.crl[${index}]`, baseDir, file), file, anchors);
+      return parseCrlFile(bytes, file, bundle.anchors);
     } catch (error) {
-      if (error instanceof CrlError) throw new MaterialError(`${prefix}.tls.crl[${index}]`, error.message);
-      throw error;
+      if (!(error instanceof CrlError)) throw error;
+      problems.attempt(() => {
+        throw new MaterialError(keyPath, error.message);
+      });
+      return [];
     }
   });
+  if (!own || !bundle || problems.any) {
+    problems.throwIfAny();
+    throw new MaterialError(`${prefix}.tls`, 'could not be loaded');
+  }
+  const { certPem, keyPem, leaf } = own;
+  const { pem: caPem, anchors } = bundle;
   const revocation = buildRevocationList(crls);
 
   const contextOptions: SecureContextOptions = {

@@ -6,7 +6,7 @@
 // the result is tls.connect options, not server context options.
 import { createSecureContext, type ConnectionOptions } from 'node:tls';
 import type { EgressUpstreamConfig } from '../config/schema.js';
-import { MaterialError, loadCertAndKey, loadTrustBundle, summary, withSecurityLevel, type CertSummary } from './material.js';
+import { MaterialError, MaterialProblems, loadCertAndKey, loadTrustBundle, summary, withSecurityLevel, type CertSummary } from './material.js';
 import { parseSubjectAltNames } from './subject-alt-names.js';
 
 export interface UpstreamTlsMaterial {
@@ -21,8 +21,16 @@ export interface UpstreamTlsMaterial {
 /** `prefix` is the upstream's key path, e.g. `egress[0].upstreams[1]`. Throws MaterialError. */
 export function loadUpstreamTls(config: EgressUpstreamConfig, baseDir: string, prefix: string, now = new Date()): UpstreamTlsMaterial {
   const tls = config.tls;
-  const { certPem, keyPem, leaf } = loadCertAndKey(`${prefix}.tls.cert`, `${prefix}.tls.key`, baseDir, tls.cert, tls.key, now);
-  const { pem: caPem, anchors } = loadTrustBundle(`${prefix}.tls.ca`, baseDir, tls.ca);
+  // Both files are checked even when the first fails: `validate` reports them all at once.
+  const problems = new MaterialProblems();
+  const own = problems.attempt(() => loadCertAndKey(`${prefix}.tls.cert`, `${prefix}.tls.key`, baseDir, tls.cert, tls.key, now));
+  const bundle = problems.attempt(() => loadTrustBundle(`${prefix}.tls.ca`, baseDir, tls.ca));
+  if (!own || !bundle) {
+    problems.throwIfAny();
+    throw new MaterialError(`${prefix}.tls`, 'could not be loaded');
+  }
+  const { certPem, keyPem, leaf } = own;
+  const { pem: caPem, anchors } = bundle;
 
   const connectOptions: ConnectionOptions = {
     cert: certPem,
