@@ -1,11 +1,11 @@
 // palisade certs init: a dev CA and leaf certificates for given SPIFFE IDs.
 // An existing ca.pem/ca-key.pem in --out is reused, so identities can be added later.
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { KEY_TYPES, createCa, createLeaf, loadIssuer, parseDuration, type IssuedCert, type KeyType } from '../certs/factory.js';
-import { parseSpiffeId } from '../tls/spiffe.js';
-import { EXIT_OK, UsageError } from './usage.js';
+import { checkCertsInitInput, dnsNameProblem, ipAddressProblem } from './certs-input.js';
+import { EXIT_FINDINGS, EXIT_OK, UsageError } from './usage.js';
 import type { Command } from './command.js';
 
 export interface CertsInitOptions {
@@ -37,35 +37,45 @@ function writeSecret(path: string, data: string): void {
   chmodSync(path, 0o600);
 }
 
-export function parseIdentityArg(arg: string): { name: string; id: string } {
-  const eq = arg.indexOf('=');
-  const hasName = eq > 0 && !arg.slice(0, eq).includes(':');
-  const id = hasName ? arg.slice(eq + 1) : arg;
-  const parsed = parseSpiffeId(id);
-  if (!parsed.ok) throw new UsageError(`--identity ${arg}: not a valid SPIFFE ID: ${parsed.problem}`);
-  const name = hasName ? arg.slice(0, eq) : (parsed.value.segments[parsed.value.segments.length - 1] ?? parsed.value.trustDomain);
-  if (!/^[A-Za-z0-9._-]+$/.test(name)) throw new UsageError(`--identity ${arg}: file name "${name}" may hold only letters, digits, ".", "-" and "_"`);
-  return { name, id };
-}
+/** Thrown when --out cannot be used as it is; nothing has been written. */
+export class CertsOutError extends Error {}
 
+/**
+ * The CA and every leaf are made in memory first and written only when all of them exist, so
+ * a failure (an unreadable CA to reuse, a directory in the way) leaves no file behind.
+ */
 export async function certsInit(options: CertsInitOptions): Promise<CertsInitResult> {
-  mkdirSync(options.out, { recursive: true });
   const caPath = join(options.out, 'ca.pem');
   const caKeyPath = join(options.out, 'ca-key.pem');
-  let ca: IssuedCert;
-  const reusedCa = existsSync(caPath) && existsSync(caKeyPath);
-  if (reusedCa) {
-    ca = await loadIssuer(readFileSync(caPath, 'utf8'), readFileSync(caKeyPath, 'utf8'));
-  } else {
-    ca = await createCa({ keyType: options.keyType ?? 'ec-p256', notAfter: new Date(Date.now() + (options.caValidityMs ?? parseDuration('365d'))) });
-    writeFileSync(caPath, ca.certPem);
-    writeSecret(caKeyPath, ca.keyPem);
-  }
+  if (existsSync(options.out) && !statSync(options.out).isDirectory()) throw new CertsOutError(`--out ${options.out}: exists and is not a directory`);
+  const hasCa = existsSync(caPath);
+  const hasCaKey = existsSync(caKeyPath);
+  // One without the other would be overwritten by a new CA: refuse rather than destroy it.
+  if (hasCa !== hasCaKey) throw new CertsOutError(`--out ${options.out}: has ${hasCa ? 'ca.pem but no ca-key.pem' : 'ca-key.pem but no ca.pem'}; restore the pair or remove the one left`);
+  const reusedCa = hasCa && hasCaKey;
+  // The CLI checked these already; a library caller (the demo) gets the same guarantee.
+  const bad = [
+    ...(options.dnsNames ?? []).flatMap((name) => (dnsNameProblem(name) ? [`--dns ${JSON.stringify(name)}: ${dnsNameProblem(name)}`] : [])),
+    ...(options.ipAddresses ?? []).flatMap((address) => (ipAddressProblem(address) ? [`--ip ${JSON.stringify(address)}: ${ipAddressProblem(address)}`] : [])),
+  ];
+  if (bad.length > 0) throw new UsageError(bad.join('\n'));
   const names = new Set<string>();
-  const identities: WrittenIdentity[] = [];
   for (const identity of options.identities) {
     if (names.has(identity.name)) throw new UsageError(`two identities would both be written as ${identity.name}.pem; name them: --identity NAME=spiffe://…`);
     names.add(identity.name);
+  }
+  let ca: IssuedCert;
+  if (reusedCa) {
+    try {
+      ca = await loadIssuer(readFileSync(caPath, 'utf8'), readFileSync(caKeyPath, 'utf8'));
+    } catch (error) {
+      throw new CertsOutError(`cannot reuse the CA in ${options.out}: ${(error as Error).message.split('\n')[0]}`);
+    }
+  } else {
+    ca = await createCa({ keyType: options.keyType ?? 'ec-p256', notAfter: new Date(Date.now() + (options.caValidityMs ?? parseDuration('365d'))) });
+  }
+  const leaves: Array<{ identity: { name: string; id: string }; leaf: IssuedCert }> = [];
+  for (const identity of options.identities) {
     const leaf = await createLeaf({
       issuer: ca,
       uris: [identity.id],
@@ -74,6 +84,15 @@ export async function certsInit(options: CertsInitOptions): Promise<CertsInitRes
       keyType: options.keyType ?? 'ec-p256',
       notAfter: new Date(Date.now() + (options.validityMs ?? parseDuration('30d'))),
     });
+    leaves.push({ identity, leaf });
+  }
+  mkdirSync(options.out, { recursive: true });
+  if (!reusedCa) {
+    writeFileSync(caPath, ca.certPem);
+    writeSecret(caKeyPath, ca.keyPem);
+  }
+  const identities: WrittenIdentity[] = [];
+  for (const { identity, leaf } of leaves) {
     const cert = join(options.out, `${identity.name}.pem`);
     const key = join(options.out, `${identity.name}-key.pem`);
     writeFileSync(cert, leaf.certPem);
@@ -101,25 +120,33 @@ export async function certsCommand(args: string[]): Promise<number> {
   });
   if (!values.out) throw new UsageError('certs init needs --out DIR');
   if (!values.identity?.length) throw new UsageError('certs init needs at least one --identity spiffe://…');
-  const keyType = values['key-type'] ?? 'ec-p256';
-  if (!KEY_TYPES.includes(keyType as KeyType)) throw new UsageError(`--key-type must be one of ${KEY_TYPES.join(', ')}`);
-  let validityMs: number | undefined;
-  let caValidityMs: number | undefined;
-  try {
-    validityMs = values.validity ? parseDuration(values.validity) : undefined;
-    caValidityMs = values['ca-validity'] ? parseDuration(values['ca-validity']) : undefined;
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-  const result = await certsInit({
-    out: values.out,
-    identities: values.identity.map(parseIdentityArg),
-    dnsNames: values.dns,
-    ipAddresses: values.ip,
-    keyType: keyType as KeyType,
-    validityMs,
-    caValidityMs,
+  // Every input is checked, and every problem reported, before anything is generated or written.
+  const checked = checkCertsInitInput({
+    identity: values.identity,
+    dns: values.dns,
+    ip: values.ip,
+    keyType: values['key-type'],
+    validity: values.validity,
+    caValidity: values['ca-validity'],
   });
+  if (!checked.ok) throw new UsageError(`certs init: ${checked.problems.length} invalid input(s), nothing written:\n  ${checked.problems.join('\n  ')}`);
+  const input = checked.value;
+  let result: CertsInitResult;
+  try {
+    result = await certsInit({
+      out: values.out,
+      identities: [...input.identities],
+      dnsNames: [...input.dnsNames],
+      ipAddresses: [...input.ipAddresses],
+      keyType: input.keyType,
+      validityMs: input.validityMs,
+      caValidityMs: input.caValidityMs,
+    });
+  } catch (error) {
+    if (!(error instanceof CertsOutError)) throw error;
+    process.stderr.write(`palisade: ${error.message}; nothing written\n`);
+    return EXIT_FINDINGS;
+  }
   process.stdout.write(`${result.reusedCa ? 'reused' : 'created'} CA: ${result.ca} (key ${result.caKey})\n`);
   for (const identity of result.identities) process.stdout.write(`${identity.id}\n  cert ${identity.cert}\n  key  ${identity.key}\n`);
   return EXIT_OK;
