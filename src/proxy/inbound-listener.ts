@@ -22,7 +22,7 @@ import type { TokenRuntime } from '../tokens/runtime.js';
 import type { SignatureRuntime } from '../pipeline/signature-runtime.js';
 import { RequestBody } from './body-reader.js';
 import type { Recorder, RequestOutcome } from '../telemetry/recorder.js';
-import { classifyHandshakeError } from '../tls/handshake-errors.js';
+import { classifyHandshakeError, refusedHandshakeVersion } from '../tls/handshake-errors.js';
 import { HandshakeObserver } from '../tls/handshake-observer.js';
 import type { ListenerTlsMaterial } from '../tls/material.js';
 import { PeerCertFactsCache } from '../tls/peer-certificate.js';
@@ -136,7 +136,7 @@ export class InboundListener {
   /**
    * A refused handshake, named from what it showed: the negotiated version and the peer's
    * certificate when the handshake got that far (see handshake-observer.ts), else OpenSSL's
-   * codes and the version OpenSSL recorded from the ClientHello.
+   * codes and, where OpenSSL got that far, the version it read from the ClientHello.
    */
   private onHandshakeRefused(error: Error, socket: TLSSocket | undefined): void {
     const observed = this.handshakes.get(socket);
@@ -146,13 +146,7 @@ export class InboundListener {
       leaf = { facts: this.certFacts.factsFor(cert, createHash('sha256').update(cert.raw).digest('hex')), policy: this.state.material.peerPolicy };
     }
     const failure = classifyHandshakeError(error, socket, leaf);
-    let version = observed?.version ?? null;
-    try {
-      version ??= socket?.getProtocol?.() ?? null;
-    } catch {
-      // The handle is already gone.
-    }
-    this.recorder.handshake(this.name, version ?? 'unknown', 'failure', failure.reason, failure.detail);
+    this.recorder.handshake(this.name, refusedHandshakeVersion(error, socket, observed?.version), 'failure', failure.reason, failure.detail);
   }
 
   private onSecureConnection(socket: TLSSocket): void {

@@ -87,3 +87,29 @@ export function classifyHandshakeError(error: Error & { code?: string }, socket:
   if (code === 'ECONNRESET' || code === 'EPIPE') return { reason: 'client_disconnected', detail: code };
   return { reason: 'handshake_failed', detail: code };
 }
+
+/**
+ * OpenSSL errors raised after it parsed the ClientHello's versions: SSL_get_version() then names
+ * the agreed version, or for a version refusal the one the client offered. Before that point
+ * (plain HTTP, garbage, a reset) it names OpenSSL's own maximum, which would be a lie.
+ */
+const VERSION_KNOWN_AFTER: ReadonlySet<string> = new Set([
+  'ERR_SSL_UNSUPPORTED_PROTOCOL',
+  'ERR_SSL_NO_PROTOCOLS_AVAILABLE',
+  'ERR_SSL_NO_SHARED_CIPHER',
+  'ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE',
+]);
+
+/**
+ * The TLS version label of a refused handshake: what the handshake agreed when it got that far
+ * (`observed`), else what OpenSSL read from the ClientHello for the refusals above, else unknown.
+ */
+export function refusedHandshakeVersion(error: Error & { code?: string }, socket: TLSSocket | undefined, observed: string | null | undefined): string {
+  if (observed) return observed;
+  if (!socket || !VERSION_KNOWN_AFTER.has(error.code ?? '')) return 'unknown';
+  try {
+    return socket.getProtocol() ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}

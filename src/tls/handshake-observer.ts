@@ -13,9 +13,9 @@ import type { X509Certificate } from 'node:crypto';
 import type { Server, TLSSocket } from 'node:tls';
 
 export interface ObservedHandshake {
-  /** The negotiated protocol version, e.g. TLSv1.3. */
+  /** The negotiated protocol version, e.g. TLSv1.3 (known from the first key material on). */
   readonly version: string | null;
-  /** The peer's leaf certificate as sent, verified or not. */
+  /** The peer's leaf certificate as sent, verified or not; set at the 'secure' stage. */
   readonly certificate: X509Certificate | undefined;
 }
 
@@ -36,6 +36,10 @@ export class HandshakeObserver {
   private watch(socket: TLSSocket): void {
     if (this.watching.has(socket)) return;
     this.watching.add(socket);
+    // Key material exists only once a version is agreed (after the ServerHello in TLS 1.3, at
+    // the master secret in TLS 1.2), so the version read now is the negotiated one, even if the
+    // handshake later times out or is dropped.
+    this.observed.set(socket, { version: socket.getProtocol(), certificate: undefined });
     socket.prependListener('secure', () => {
       try {
         this.observed.set(socket, { version: socket.getProtocol(), certificate: socket.getPeerX509Certificate() });

@@ -3,6 +3,7 @@
 // a SHA-1-signed client certificate fails verification as UNSPECIFIED: it must still be
 // counted and logged as weak_signature_algorithm, with version="TLSv1.3" / "TLSv1.2".
 import { writeFileSync } from 'node:fs';
+import { connect as netConnect } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { createCa, type IssuedCert } from '../../src/certs/factory.js';
@@ -71,6 +72,26 @@ test.each(CASES)('$cert over $version → $reason, version=$version', async ({ c
 
 test('no refused handshake is counted under version="unknown" when a version was negotiated', async () => {
   expect(await metric(sidecar.adminUrl, 'palisade_tls_handshakes_total', { result: 'failure', version: 'unknown' })).toBe(0);
+});
+
+test('a cipher refusal is counted under the version it was refused on', async () => {
+  const before = sidecar.logs.lines().filter((line) => line['type'] === 'handshake').length;
+  const who = pki.frontend;
+  const result = await tryHandshake(sidecar.port, { ca: pki.ca.certPem, maxVersion: 'TLSv1.2', ciphers: 'ECDHE-ECDSA-AES128-SHA:ECDHE-RSA-AES128-SHA:@SECLEVEL=0', cert: who.certPem, key: who.keyPem });
+  expect(result.ok).toBe(false);
+  expect(await nextHandshakeRefusal(sidecar, before)).toMatchObject({ reason: 'cipher_not_allowed', version: 'TLSv1.2' });
+});
+
+test('plain HTTP on the TLS port is not passed off as a TLS version: version="unknown"', async () => {
+  const before = sidecar.logs.lines().filter((line) => line['type'] === 'handshake').length;
+  await new Promise<void>((resolve) => {
+    const socket = netConnect(sidecar.port, '127.0.0.1', () => socket.end('GET /public/x HTTP/1.1\r\nHost: localhost\r\n\r\n'));
+    socket.on('error', () => undefined);
+    socket.on('close', () => resolve());
+    socket.resume();
+  });
+  expect(await nextHandshakeRefusal(sidecar, before)).toMatchObject({ reason: 'handshake_failed', version: 'unknown' });
+  expect(upstream.received).toHaveLength(0);
 });
 
 test('a ClientHello offering only TLS 1.1 is counted under the version it offered', async () => {
