@@ -22,7 +22,7 @@ import type { TokenRuntime } from '../tokens/runtime.js';
 import type { SignatureRuntime } from '../pipeline/signature-runtime.js';
 import { RequestBody } from './body-reader.js';
 import type { Recorder, RequestOutcome } from '../telemetry/recorder.js';
-import { classifyHandshakeError, refusedHandshakeVersion } from '../tls/handshake-errors.js';
+import { classifyHandshakeError, refusedHandshakeVersion, socketVersion } from '../tls/handshake-errors.js';
 import { HandshakeObserver } from '../tls/handshake-observer.js';
 import type { ListenerTlsMaterial } from '../tls/material.js';
 import { PeerCertFactsCache } from '../tls/peer-certificate.js';
@@ -145,8 +145,8 @@ export class InboundListener {
       const cert = observed.certificate;
       leaf = { facts: this.certFacts.factsFor(cert, createHash('sha256').update(cert.raw).digest('hex')), policy: this.state.material.peerPolicy };
     }
-    const failure = classifyHandshakeError(error, socket, leaf);
-    this.recorder.handshake(this.name, refusedHandshakeVersion(error, socket, observed?.version), 'failure', failure.reason, failure.detail);
+    const failure = classifyHandshakeError(error, socket?.authorizationError, leaf);
+    this.recorder.handshake(this.name, refusedHandshakeVersion(error, observed?.version, socketVersion(socket)), 'failure', failure.reason, failure.detail);
   }
 
   private onSecureConnection(socket: TLSSocket): void {

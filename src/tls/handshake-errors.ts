@@ -66,8 +66,8 @@ function leafReason(code: string, leaf: RefusedLeaf): { reason: ReasonCode; deta
   return undefined;
 }
 
-export function classifyHandshakeError(error: Error & { code?: string }, socket: TLSSocket | undefined, leaf?: RefusedLeaf): HandshakeFailure {
-  const verifyError = socket?.authorizationError;
+/** `verifyError` is the socket's `authorizationError` (OpenSSL's verify code), when there is one. */
+export function classifyHandshakeError(error: Error & { code?: string }, verifyError: string | Error | null | undefined, leaf?: RefusedLeaf): HandshakeFailure {
   if (verifyError) {
     const code = String(verifyError);
     const mapped = VERIFY_ERRORS[code] ?? 'cert_invalid';
@@ -102,14 +102,20 @@ const VERSION_KNOWN_AFTER: ReadonlySet<string> = new Set([
 
 /**
  * The TLS version label of a refused handshake: what the handshake agreed when it got that far
- * (`observed`), else what OpenSSL read from the ClientHello for the refusals above, else unknown.
+ * (`observed`), else what OpenSSL read from the ClientHello (`socketVersion`, the socket's
+ * getProtocol()) for the refusals above, else unknown.
  */
-export function refusedHandshakeVersion(error: Error & { code?: string }, socket: TLSSocket | undefined, observed: string | null | undefined): string {
+export function refusedHandshakeVersion(error: Error & { code?: string }, observed: string | null | undefined, socketVersion: string | null | undefined): string {
   if (observed) return observed;
-  if (!socket || !VERSION_KNOWN_AFTER.has(error.code ?? '')) return 'unknown';
+  if (!socketVersion || !VERSION_KNOWN_AFTER.has(error.code ?? '')) return 'unknown';
+  return socketVersion;
+}
+
+/** getProtocol() of a socket that may already have lost its TLS handle. */
+export function socketVersion(socket: TLSSocket | undefined): string | null {
   try {
-    return socket.getProtocol() ?? 'unknown';
+    return socket?.getProtocol?.() ?? null;
   } catch {
-    return 'unknown';
+    return null;
   }
 }
