@@ -1,8 +1,11 @@
 // Certificate factory: a dev CA and leaf certificates with SPIFFE URI SANs.
 //
 // Used by `palisade certs init`, by `palisade demo`, and by tests, which need certificates
-// that break exactly one rule (expired, weak key, SHA-1, CA:true leaf...). Everything is
-// generated with WebCrypto through @peculiar/x509; node-forge cannot make EC certificates.
+// that break exactly one rule (expired, weak key, SHA-1, CA:true leaf...) and certificates as
+// varied as an attacker's: basicConstraints, keyUsage, extendedKeyUsage, SANs and subject can
+// each be set freely (critical or not, absent, duplicated through `extraExtensions`). The
+// defaults are a textbook X509-SVID. Everything is generated with WebCrypto through
+// @peculiar/x509; node-forge cannot make EC certificates.
 import 'reflect-metadata';
 import { KeyObject, randomBytes, webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
