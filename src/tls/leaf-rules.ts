@@ -98,16 +98,21 @@ export function readLeafExtensions(der: Uint8Array): LeafExtensions {
         }
         case OID.keyUsage: {
           const parsed = new x509.KeyUsagesExtension(extension.rawData);
-          keyUsage = { critical: parsed.critical, usages: new Set(KEY_USAGE_BITS.filter(([, bit]) => (parsed.usages & bit) !== 0).map(([usage]) => usage)) };
+          const usages = new Set(KEY_USAGE_BITS.filter(([, bit]) => ((parsed.usages ?? 0) & bit) !== 0).map(([usage]) => usage));
+          // RFC 5280 §4.2.1.3: at least one bit MUST be set (OpenSSL then fails chain building).
+          if (usages.size === 0) malformed.push('keyUsage has no bit set');
+          keyUsage = { critical: parsed.critical, usages };
           break;
         }
         case OID.extendedKeyUsage: {
           const parsed = new x509.ExtendedKeyUsageExtension(extension.rawData);
+          if (parsed.usages.length === 0) malformed.push('extendedKeyUsage is empty');
           extendedKeyUsage = { critical: parsed.critical, oids: parsed.usages.map(String) };
           break;
         }
         case OID.subjectAltName: {
           const parsed = new x509.SubjectAlternativeNameExtension(extension.rawData);
+          if (parsed.names.items.length === 0) malformed.push('subjectAltName is empty');
           subjectAltName = { critical: parsed.critical, uris: parsed.names.items.filter((item) => item.type === 'url').map((item) => item.value) };
           break;
         }

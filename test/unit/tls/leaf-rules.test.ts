@@ -72,6 +72,10 @@ test('an empty subject needs a critical SAN extension', async () => {
   expect(await rules({ subject: '', subjectAltNameCritical: true })).toEqual([]);
 });
 
+test('an empty keyUsage is malformed (RFC 5280 §4.2.1.3), not merely "without digitalSignature"', async () => {
+  expect(await rules({ keyUsage: { usages: [] } })).toContain('cert_invalid');
+});
+
 test('a duplicated or undecodable extension is malformed, never "absent"', async () => {
   const second = new x509.BasicConstraintsExtension(true, undefined, true);
   expect(await rules({ basicConstraints: { ca: false }, extraExtensions: [second] })).toContain('cert_invalid');
