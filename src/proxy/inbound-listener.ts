@@ -6,7 +6,7 @@
 //
 // Everything a reload can change lives in one ListenerState object that is swapped whole;
 // a request reads the state once at its start, so it never sees half of two configs.
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -25,7 +25,7 @@ import type { Recorder, RequestOutcome } from '../telemetry/recorder.js';
 import { classifyHandshakeError, refusedHandshakeVersion, socketVersion } from '../tls/handshake-errors.js';
 import { HandshakeObserver } from '../tls/handshake-observer.js';
 import type { ListenerTlsMaterial } from '../tls/material.js';
-import { PeerCertFactsCache } from '../tls/peer-certificate.js';
+import { analyzePeerCertificate, PeerCertFactsCache } from '../tls/peer-certificate.js';
 import { identityString, readPeer, type PeerInfo } from '../tls/peer-identity.js';
 import { downstreamResponseHeaders, requestIdFrom, upstreamRequestHeaders } from './headers.js';
 import { Connections, answerHandlerFailure, clientErrorReason, listenOn, writeRawDenial } from './listener-common.js';
@@ -142,8 +142,13 @@ export class InboundListener {
     const observed = this.handshakes.get(socket);
     let leaf;
     if (observed?.certificate) {
-      const cert = observed.certificate;
-      leaf = { facts: this.certFacts.factsFor(cert, createHash('sha256').update(cert.raw).digest('hex')), policy: this.state.material.peerPolicy };
+      try {
+        // Not through the facts cache: anyone can send a refused certificate, and a flood of them
+        // must not evict the analyses of the workloads that do get in.
+        leaf = { facts: analyzePeerCertificate(observed.certificate), policy: this.state.material.peerPolicy };
+      } catch {
+        // A certificate nothing can read: OpenSSL's code alone names the refusal.
+      }
     }
     const failure = classifyHandshakeError(error, socket?.authorizationError, leaf);
     this.recorder.handshake(this.name, refusedHandshakeVersion(error, observed?.version, socketVersion(socket)), 'failure', failure.reason, failure.detail);

@@ -49,7 +49,13 @@ export function revocationKey(issuerDn: string, serialHex: string): string {
 }
 
 function keyOf(cert: NodeX509): PeerKey {
-  const key = cert.publicKey;
+  let key;
+  try {
+    key = cert.publicKey;
+  } catch {
+    // A key type Node cannot load (DSA, a curve OpenSSL lacks...): a key policy cannot accept it.
+    return { type: 'other', name: 'unreadable' };
+  }
   const details = key.asymmetricKeyDetails ?? {};
   switch (key.asymmetricKeyType) {
     case 'rsa':

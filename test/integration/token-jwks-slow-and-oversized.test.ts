@@ -147,6 +147,7 @@ const ISSUERS: Array<{ name: string; behaviour: Behaviour | 'tcp-silent'; detail
   { name: 'endless-stream', behaviour: 'endless-stream', detail: `response larger than ${MAX_BYTES} bytes` },
 ];
 
+const SLOW = new Set(ISSUERS.filter((issuer) => issuer.detail.startsWith('timed out')).map((issuer) => issuer.name));
 const issuerUrl = (name: string) => `https://${name}.issuer.test.palisade.local`;
 
 beforeAll(async () => {
@@ -166,8 +167,17 @@ beforeAll(async () => {
       issuer: issuerUrl(name),
       audiences: [AUDIENCE],
       algorithms: ['ES256'],
-      // cacheMs 1: every request after the first refreshes (within the cooldown rule).
-      remote: { url: endpoint.url, ca: caFile, timeoutMs: TIMEOUT_MS, maxBytes: MAX_BYTES, cooldownMs: name === 'stale' ? 1 : 60_000, cacheMs: name === 'stale' ? 1 : 300_000 },
+      // Only the stalling endpoints get the short timeout: the oversized ones must be cut by
+      // the size limit alone, and `stale` must load at least once, even on a loaded CI machine.
+      // cacheMs/cooldownMs 1 for `stale`: every request refreshes.
+      remote: {
+        url: endpoint.url,
+        ca: caFile,
+        timeoutMs: SLOW.has(name) ? TIMEOUT_MS : name === 'stale' ? 3_000 : 20_000,
+        maxBytes: MAX_BYTES,
+        cooldownMs: name === 'stale' ? 1 : 60_000,
+        cacheMs: name === 'stale' ? 1 : 300_000,
+      },
     });
   }
   upstream = await startUpstream();
