@@ -25,7 +25,7 @@ import type { Recorder, RequestOutcome } from '../telemetry/recorder.js';
 import { classifyHandshakeError, refusedHandshakeVersion, socketVersion } from '../tls/handshake-errors.js';
 import { HandshakeObserver } from '../tls/handshake-observer.js';
 import type { ListenerTlsMaterial } from '../tls/material.js';
-import { analyzePeerCertificate, PeerCertFactsCache } from '../tls/peer-certificate.js';
+import { analyzePeerCertificate, PeerCertFactsCache, sentIssuers } from '../tls/peer-certificate.js';
 import { identityString, readPeer, type PeerInfo } from '../tls/peer-identity.js';
 import { downstreamResponseHeaders, requestIdFrom, upstreamRequestHeaders } from './headers.js';
 import { Connections, answerHandlerFailure, clientErrorReason, listenOn, writeRawDenial } from './listener-common.js';
@@ -145,7 +145,7 @@ export class InboundListener {
       try {
         // Not through the facts cache: anyone can send a refused certificate, and a flood of them
         // must not evict the analyses of the workloads that do get in.
-        leaf = { facts: analyzePeerCertificate(observed.certificate), policy: this.state.material.peerPolicy };
+        leaf = { facts: analyzePeerCertificate(observed.certificate), policy: this.state.material.peerPolicy, issuers: sentIssuers(observed.certificate) };
       } catch {
         // A certificate nothing can read: OpenSSL's code alone names the refusal.
       }

@@ -30,7 +30,11 @@ function keyProblem(facts: PeerCertFacts, rules: CertificateStrength): string | 
 }
 
 function signatureProblem(facts: PeerCertFacts): string | undefined {
-  const signature = facts.signature;
+  return signatureWeakness(facts.signature);
+}
+
+/** Why a certificate signature is refused (an unknown algorithm, SHA-1 or MD5), or undefined. */
+export function signatureWeakness(signature: PeerCertFacts['signature']): string | undefined {
   if ('unrecognized' in signature) return `unrecognized signature algorithm (${signature.unrecognized})`;
   if (signature.hash && REFUSED_HASHES.has(signature.hash.toUpperCase())) return `signed with ${signature.algorithm} over ${signature.hash}`;
   return undefined;

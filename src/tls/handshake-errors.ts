@@ -9,7 +9,7 @@
 // itself shows, with the same rules the policy check applies to certificates that get through.
 import type { TLSSocket } from 'node:tls';
 import type { ReasonCode } from '../pipeline/reasons.js';
-import { certificateProblems, type CertificateStrength } from './certificate-rules.js';
+import { certificateProblems, signatureWeakness, type CertificateStrength } from './certificate-rules.js';
 import { EKU_CLIENT_AUTH, type PeerCertFacts } from './peer-certificate.js';
 
 const VERIFY_ERRORS: Record<string, ReasonCode> = {
@@ -53,6 +53,8 @@ const TRUST_REASONS: ReadonlySet<ReasonCode> = new Set(['unknown_ca', 'cert_expi
 export interface RefusedLeaf {
   readonly facts: PeerCertFacts;
   readonly policy: CertificateStrength;
+  /** The certificates the peer sent above its leaf (intermediates), nearest first. */
+  readonly issuers?: ReadonlyArray<{ readonly subject: string; readonly signature: PeerCertFacts['signature'] }>;
 }
 
 /** The reason the certificate itself gives for a refusal OpenSSL named `code`, if any. */
@@ -62,6 +64,11 @@ function leafReason(code: string, leaf: RefusedLeaf): { reason: ReasonCode; deta
   if (code === 'INVALID_PURPOSE' && lacksClientAuth) return { reason: 'cert_not_client_auth', detail: 'extendedKeyUsage lacks clientAuth' };
   const problem = certificateProblems(leaf.facts, leaf.policy).find((candidate) => candidate.rule !== 'cert_lifetime_too_long');
   if (problem) return { reason: problem.rule, detail: problem.detail };
+  // OpenSSL refuses a SHA-1-signed intermediate the same opaque way as a SHA-1-signed leaf.
+  for (const issuer of leaf.issuers ?? []) {
+    const weakness = signatureWeakness(issuer.signature);
+    if (weakness) return { reason: 'weak_signature_algorithm', detail: `intermediate ${issuer.subject}: ${weakness}` };
+  }
   if (lacksClientAuth) return { reason: 'cert_not_client_auth', detail: 'extendedKeyUsage lacks clientAuth' };
   return undefined;
 }

@@ -80,6 +80,30 @@ function signatureOf(parsed: x509.X509Certificate): PeerCertFacts['signature'] {
   }
 }
 
+/** The signature algorithm of any certificate (an intermediate the peer sent, say). */
+export function certificateSignature(cert: NodeX509): PeerCertFacts['signature'] {
+  try {
+    return signatureOf(new x509.X509Certificate(cert.raw));
+  } catch {
+    return { unrecognized: 'certificate could not be parsed' };
+  }
+}
+
+/** The certificates a peer sent above its leaf, nearest first (at most 8; a self-signed one ends the walk). */
+export function sentIssuers(leaf: NodeX509): Array<{ subject: string; signature: PeerCertFacts['signature'] }> {
+  const out: Array<{ subject: string; signature: PeerCertFacts['signature'] }> = [];
+  let cert = leaf;
+  for (let depth = 0; depth < 8; depth += 1) {
+    const issuer = cert.issuerCertificate;
+    if (!issuer || issuer.fingerprint256 === cert.fingerprint256) break;
+    // A self-signed certificate is a trust anchor: OpenSSL does not check its own signature.
+    if (issuer.checkIssued(issuer)) break;
+    out.push({ subject: (issuer.subject ?? '').replace(/\n/g, ','), signature: certificateSignature(issuer) });
+    cert = issuer;
+  }
+  return out;
+}
+
 export function analyzePeerCertificate(cert: NodeX509): PeerCertFacts {
   let parsed: x509.X509Certificate;
   try {

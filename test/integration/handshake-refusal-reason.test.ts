@@ -1,7 +1,8 @@
 // A refused handshake is named from what the certificate and the handshake showed, not only
 // from OpenSSL's error string, and carries the TLS version it was refused on. On OpenSSL 3.0
 // a SHA-1-signed client certificate fails verification as UNSPECIFIED: it must still be
-// counted and logged as weak_signature_algorithm, with version="TLSv1.3" / "TLSv1.2".
+// counted and logged as weak_signature_algorithm, with version="TLSv1.3" / "TLSv1.2"; so must
+// a SHA-256 leaf under a SHA-1-signed intermediate.
 import { writeFileSync } from 'node:fs';
 import { connect as netConnect } from 'node:net';
 import { join } from 'node:path';
@@ -29,6 +30,10 @@ beforeAll(async () => {
   certs['sha1'] = await pki.issue('sha1', { issuer: rsaCa, hash: 'SHA-1', uris: [IDS.frontend] });
   certs['sha1-ec-leaf'] = await pki.issue('sha1-ec', { issuer: rsaCa, hash: 'SHA-1', uris: [IDS.frontend], keyType: 'ec-p384' });
   certs['sha1-unknown-ca'] = await pki.issue('sha1-stranger', { issuer: await createCa({ keyType: 'rsa-2048', commonName: 'Stranger RSA CA' }), hash: 'SHA-1', uris: [IDS.frontend] });
+  // A SHA-256 leaf under a SHA-1-signed intermediate (the client sends both; the root is trusted).
+  const intermediate = await createCa({ keyType: 'rsa-2048', commonName: 'SHA-1 Intermediate', issuer: rsaCa, hash: 'SHA-1' });
+  const underSha1 = await pki.issue('under-sha1', { issuer: intermediate, uris: [IDS.frontend] });
+  certs['sha1-intermediate'] = { ...underSha1, certPem: underSha1.certPem + intermediate.certPem };
   certs['server-auth-only'] = await pki.issue('server-only', { uris: [IDS.frontend], extendedKeyUsages: ['serverAuth'] });
   certs['unknown-ca'] = await pki.issue('stranger', { issuer: stranger, uris: [IDS.frontend] });
   certs['expired'] = await pki.issue('expired', { uris: [IDS.frontend], notBefore: new Date(Date.now() - 48 * 3_600_000), notAfter: new Date(Date.now() - 3_600_000) });
@@ -48,6 +53,8 @@ const CASES: Array<{ cert: string | null; version: 'TLSv1.2' | 'TLSv1.3'; reason
   { cert: 'sha1', version: 'TLSv1.3', reason: 'weak_signature_algorithm' },
   { cert: 'sha1', version: 'TLSv1.2', reason: 'weak_signature_algorithm' },
   { cert: 'sha1-ec-leaf', version: 'TLSv1.3', reason: 'weak_signature_algorithm' },
+  { cert: 'sha1-intermediate', version: 'TLSv1.3', reason: 'weak_signature_algorithm' },
+  { cert: 'sha1-intermediate', version: 'TLSv1.2', reason: 'weak_signature_algorithm' },
   // Trust comes first: a SHA-1 certificate from a CA nobody trusts is an unknown CA.
   { cert: 'sha1-unknown-ca', version: 'TLSv1.3', reason: 'unknown_ca' },
   { cert: 'server-auth-only', version: 'TLSv1.3', reason: 'cert_not_client_auth' },

@@ -39,6 +39,13 @@ test('UNSPECIFIED with a SHA-1-signed leaf is weak_signature_algorithm, with bot
   expect(classifyHandshakeError(hangUp, 'CERT_SIGNATURE_FAILURE', sha1).reason).toBe('weak_signature_algorithm');
 });
 
+test('a clean leaf under a SHA-1-signed intermediate is weak_signature_algorithm, naming the intermediate', async () => {
+  const clean = await leaf({});
+  const failure = classifyHandshakeError(hangUp, 'UNSPECIFIED', { ...clean, issuers: [{ subject: 'CN=Inter', signature: { algorithm: 'RSASSA-PKCS1-v1_5', hash: 'SHA-1' } }] });
+  expect(failure).toEqual({ reason: 'weak_signature_algorithm', detail: 'UNSPECIFIED: intermediate CN=Inter: signed with RSASSA-PKCS1-v1_5 over SHA-1' });
+  expect(classifyHandshakeError(hangUp, 'UNSPECIFIED', { ...clean, issuers: [{ subject: 'CN=Inter', signature: { algorithm: 'ECDSA', hash: 'SHA-256' } }] }).reason).toBe('cert_invalid');
+});
+
 test('INVALID_PURPOSE is named by what the certificate lacks', async () => {
   expect(classifyHandshakeError(hangUp, 'INVALID_PURPOSE', await leaf({ extendedKeyUsages: ['serverAuth'] })).reason).toBe('cert_not_client_auth');
   expect(classifyHandshakeError(hangUp, 'INVALID_PURPOSE', await leaf({ keyType: 'rsa-2048', keyUsage: { usages: ['keyEncipherment'] } })).reason).toBe('cert_key_usage_invalid');
