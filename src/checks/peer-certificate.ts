@@ -1,14 +1,15 @@
 // The peer certificate against the listener's TLS policy: key strength, signature algorithm,
-// clientAuth EKU, not a CA, total lifetime, and revocation by the CRLs loaded NOW.
+// clientAuth EKU, the leaf / X509-SVID rules, total lifetime, revocation by the CRLs loaded NOW,
+// and the key strength and signatures of the intermediates the peer sent.
 //
 // The facts were computed once per certificate (src/tls/peer-certificate.ts); this compares
 // them with the current policy per request, which is a few property reads and one Set lookup.
 // Revocation is checked here as well as at the handshake because a resumed TLS session skips
 // OpenSSL's chain verification, and a keep-alive connection outlives a CRL update.
 import type { Check, Finding } from '../pipeline/types.js';
-import { EKU_CLIENT_AUTH, type PeerCertFacts } from '../tls/peer-certificate.js';
+import { EKU_CLIENT_AUTH, type IssuerFacts, type PeerCertFacts } from '../tls/peer-certificate.js';
 import type { PeerCertPolicy } from '../tls/peer-policy.js';
-import { certificateProblems } from '../tls/certificate-rules.js';
+import { certificateProblems, issuerProblems } from '../tls/certificate-rules.js';
 
 const NAME = 'peer-certificate';
 
@@ -16,7 +17,7 @@ function finding(reason: Finding['reason'], detail: string): Finding {
   return { check: NAME, reason, severity: 'deny', detail };
 }
 
-export function peerCertificateFindings(facts: PeerCertFacts, policy: PeerCertPolicy): Finding[] {
+export function peerCertificateFindings(facts: PeerCertFacts, policy: PeerCertPolicy, issuers: readonly IssuerFacts[] = []): Finding[] {
   const findings: Finding[] = [];
   // Revocation first: it is the one an attacker holding a stolen key cares about.
   if (policy.revocation.revoked.has(facts.revocationKey)) findings.push(finding('cert_revoked', 'listed in a configured CRL'));
@@ -26,6 +27,7 @@ export function peerCertificateFindings(facts: PeerCertFacts, policy: PeerCertPo
     findings.push(finding('cert_not_client_auth', facts.extendedKeyUsages === null ? 'no extendedKeyUsage extension' : 'extendedKeyUsage lacks clientAuth'));
   }
   for (const problem of certificateProblems(facts, policy)) findings.push(finding(problem.rule, problem.detail));
+  for (const problem of issuerProblems(issuers, policy)) findings.push(finding(problem.rule, problem.detail));
   return findings;
 }
 
@@ -35,6 +37,6 @@ export const peerCertificateCheck: Check = {
     const facts = request.peer.certificate;
     // Fail closed: a peer whose certificate was never analyzed has not passed the policy.
     if (!facts) return [finding('cert_invalid', 'peer certificate was not analyzed')];
-    return peerCertificateFindings(facts, request.peerPolicy);
+    return peerCertificateFindings(facts, request.peerPolicy, request.peer.issuers);
   },
 };

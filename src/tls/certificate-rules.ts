@@ -2,7 +2,7 @@
 // X509-SVID rules (not a CA, key usages, one URI SAN: leaf-rules.ts), total lifetime. The inbound peer-certificate check and the egress upstream verifier each add
 // what is theirs (client vs server usage, revocation, trust domains) around these.
 import type { LeafRule } from './leaf-rules.js';
-import type { PeerCertFacts } from './peer-certificate.js';
+import type { IssuerFacts, PeerCertFacts, PeerKey } from './peer-certificate.js';
 
 export interface CertificateStrength {
   readonly minRsaBits: number;
@@ -16,7 +16,10 @@ export type CertificateRule = 'weak_key' | 'weak_signature_algorithm' | LeafRule
 const REFUSED_HASHES = new Set(['SHA-1', 'MD5']);
 
 function keyProblem(facts: PeerCertFacts, rules: CertificateStrength): string | undefined {
-  const key = facts.key;
+  return keyWeakness(facts.key, rules);
+}
+
+function keyWeakness(key: PeerKey, rules: CertificateStrength): string | undefined {
   switch (key.type) {
     case 'rsa':
       return key.bits < rules.minRsaBits ? `RSA ${key.bits}-bit key; at least ${rules.minRsaBits} required` : undefined;
@@ -50,6 +53,22 @@ export function certificateProblems(facts: PeerCertFacts, rules: CertificateStre
   problems.push(...facts.leafProblems);
   if (rules.maxLifetimeMs !== null && facts.lifetimeMs > rules.maxLifetimeMs) {
     problems.push({ rule: 'cert_lifetime_too_long', detail: `lifetime ${Math.round(facts.lifetimeMs / 3_600_000)}h exceeds ${Math.round(rules.maxLifetimeMs / 3_600_000)}h` });
+  }
+  return problems;
+}
+
+/**
+ * The intermediates the peer sent sign its leaf: a weak key or a SHA-1 signature among them
+ * weakens the leaf as much as its own would (an RSA-1024 intermediate passes OpenSSL's
+ * security level 1). Self-signed anchors are not listed (see sentIssuers).
+ */
+export function issuerProblems(issuers: readonly IssuerFacts[], rules: CertificateStrength): Array<{ rule: 'weak_key' | 'weak_signature_algorithm'; detail: string }> {
+  const problems: Array<{ rule: 'weak_key' | 'weak_signature_algorithm'; detail: string }> = [];
+  for (const issuer of issuers) {
+    const key = keyWeakness(issuer.key, rules);
+    if (key) problems.push({ rule: 'weak_key', detail: `intermediate ${issuer.subject}: ${key}` });
+    const signature = signatureWeakness(issuer.signature);
+    if (signature) problems.push({ rule: 'weak_signature_algorithm', detail: `intermediate ${issuer.subject}: ${signature}` });
   }
   return problems;
 }

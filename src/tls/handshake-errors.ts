@@ -9,8 +9,8 @@
 // itself shows, with the same rules the policy check applies to certificates that get through.
 import type { TLSSocket } from 'node:tls';
 import type { ReasonCode } from '../pipeline/reasons.js';
-import { certificateProblems, signatureWeakness, type CertificateStrength } from './certificate-rules.js';
-import { EKU_CLIENT_AUTH, type PeerCertFacts } from './peer-certificate.js';
+import { certificateProblems, issuerProblems, type CertificateStrength } from './certificate-rules.js';
+import { EKU_CLIENT_AUTH, type IssuerFacts, type PeerCertFacts } from './peer-certificate.js';
 
 const VERIFY_ERRORS: Record<string, ReasonCode> = {
   CERT_HAS_EXPIRED: 'cert_expired',
@@ -54,7 +54,7 @@ export interface RefusedLeaf {
   readonly facts: PeerCertFacts;
   readonly policy: CertificateStrength;
   /** The certificates the peer sent above its leaf (intermediates), nearest first. */
-  readonly issuers?: ReadonlyArray<{ readonly subject: string; readonly signature: PeerCertFacts['signature'] }>;
+  readonly issuers?: readonly IssuerFacts[];
 }
 
 /** The reason the certificate itself gives for a refusal OpenSSL named `code`, if any. */
@@ -65,10 +65,8 @@ function leafReason(code: string, leaf: RefusedLeaf): { reason: ReasonCode; deta
   const problem = certificateProblems(leaf.facts, leaf.policy).find((candidate) => candidate.rule !== 'cert_lifetime_too_long');
   if (problem) return { reason: problem.rule, detail: problem.detail };
   // OpenSSL refuses a SHA-1-signed intermediate the same opaque way as a SHA-1-signed leaf.
-  for (const issuer of leaf.issuers ?? []) {
-    const weakness = signatureWeakness(issuer.signature);
-    if (weakness) return { reason: 'weak_signature_algorithm', detail: `intermediate ${issuer.subject}: ${weakness}` };
-  }
+  const issuer = issuerProblems(leaf.issuers ?? [], leaf.policy)[0];
+  if (issuer) return { reason: issuer.rule, detail: issuer.detail };
   if (lacksClientAuth) return { reason: 'cert_not_client_auth', detail: 'extendedKeyUsage lacks clientAuth' };
   return undefined;
 }

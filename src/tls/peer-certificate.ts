@@ -89,19 +89,35 @@ export function certificateSignature(cert: NodeX509): PeerCertFacts['signature']
   }
 }
 
-/** The certificates a peer sent above its leaf, nearest first (at most 8; a self-signed one ends the walk). */
-export function sentIssuers(leaf: NodeX509): Array<{ subject: string; signature: PeerCertFacts['signature'] }> {
-  const out: Array<{ subject: string; signature: PeerCertFacts['signature'] }> = [];
+/** An intermediate the peer sent: what the chain's strength depends on. */
+export interface IssuerFacts {
+  readonly subject: string;
+  readonly key: PeerKey;
+  readonly signature: PeerCertFacts['signature'];
+}
+
+export function analyzeIssuer(cert: NodeX509): IssuerFacts {
+  return { subject: (cert.subject ?? '').replace(/\n/g, ','), key: keyOf(cert), signature: certificateSignature(cert) };
+}
+
+/**
+ * The certificates above `leaf` in the chain the peer sent, nearest first, at most 8; the walk
+ * ends at a self-signed certificate (a trust anchor: OpenSSL does not check its own signature).
+ */
+export function sentIssuerCertificates(leaf: NodeX509): NodeX509[] {
+  const out: NodeX509[] = [];
   let cert = leaf;
   for (let depth = 0; depth < 8; depth += 1) {
     const issuer = cert.issuerCertificate;
-    if (!issuer || issuer.fingerprint256 === cert.fingerprint256) break;
-    // A self-signed certificate is a trust anchor: OpenSSL does not check its own signature.
-    if (issuer.checkIssued(issuer)) break;
-    out.push({ subject: (issuer.subject ?? '').replace(/\n/g, ','), signature: certificateSignature(issuer) });
+    if (!issuer || issuer.fingerprint256 === cert.fingerprint256 || issuer.checkIssued(issuer)) break;
+    out.push(issuer);
     cert = issuer;
   }
   return out;
+}
+
+export function sentIssuers(leaf: NodeX509): IssuerFacts[] {
+  return sentIssuerCertificates(leaf).map(analyzeIssuer);
 }
 
 export function analyzePeerCertificate(cert: NodeX509): PeerCertFacts {
@@ -136,9 +152,23 @@ export function analyzePeerCertificate(cert: NodeX509): PeerCertFacts {
 /** Analyses by certificate SHA-256, bounded: a reconnecting workload costs one Map lookup. */
 export class PeerCertFactsCache {
   private readonly cache: LruCache<string, PeerCertFacts>;
+  private readonly issuers: LruCache<string, IssuerFacts>;
 
   constructor(capacity = 4096) {
     this.cache = new LruCache(capacity);
+    this.issuers = new LruCache(Math.max(16, Math.ceil(capacity / 16)));
+  }
+
+  /** The intermediates a verified peer sent (or `chain`, when known), analysed once per intermediate. */
+  issuersFor(leaf: NodeX509, chain: readonly NodeX509[] = sentIssuerCertificates(leaf)): IssuerFacts[] {
+    return chain.map((cert) => {
+      let facts = this.issuers.get(cert.fingerprint256);
+      if (!facts) {
+        facts = analyzeIssuer(cert);
+        this.issuers.set(cert.fingerprint256, facts);
+      }
+      return facts;
+    });
   }
 
   factsFor(cert: NodeX509, sha256: string): PeerCertFacts {

@@ -3,7 +3,7 @@
 // getPeerX509Certificate() costs ~20 µs; a connection carries many requests, so the inbound
 // listener calls readPeer() once at secureConnection and keeps the result on the socket.
 import { createHash, type X509Certificate } from 'node:crypto';
-import type { PeerCertFacts, PeerCertFactsCache } from './peer-certificate.js';
+import type { IssuerFacts, PeerCertFacts, PeerCertFactsCache } from './peer-certificate.js';
 import { parseSpiffeId, type SpiffeId } from './spiffe.js';
 import { commonName, parseSubjectAltNames, type SubjectAltNames } from './subject-alt-names.js';
 
@@ -31,6 +31,8 @@ export interface PeerInfo {
    * peer-certificate check refuses a peer without it.
    */
   readonly certificate?: PeerCertFacts;
+  /** The intermediates the peer sent (their keys and signatures), nearest first. */
+  readonly issuers?: readonly IssuerFacts[];
 }
 
 function looksLikeSpiffe(uri: string): boolean {
@@ -47,6 +49,7 @@ export function readPeer(cert: X509Certificate, sources: readonly IdentitySource
     sans,
     sha256,
     certificate: facts.factsFor(cert, sha256),
+    issuers: facts.issuersFor(cert),
     validTo: new Date(cert.validTo),
     serialNumber: cert.serialNumber,
   };

@@ -7,11 +7,11 @@
 // each only when configured, all that are configured must hold; then the certificate policy
 // (key strength, signature algorithm, serverAuth usage, the leaf / X509-SVID rules, lifetime) as inbound applies.
 import { X509Certificate, createHash } from 'node:crypto';
-import { checkServerIdentity as nodeCheckServerIdentity, type PeerCertificate } from 'node:tls';
+import { checkServerIdentity as nodeCheckServerIdentity, type DetailedPeerCertificate, type PeerCertificate } from 'node:tls';
 import type { UpstreamCertPolicyConfig } from '../config/schema.js';
 import { parseDuration } from '../certs/factory.js';
-import { certificateProblems, type CertificateStrength } from './certificate-rules.js';
-import { EKU_SERVER_AUTH, type PeerCertFacts, type PeerCertFactsCache } from './peer-certificate.js';
+import { certificateProblems, issuerProblems, type CertificateStrength } from './certificate-rules.js';
+import { EKU_SERVER_AUTH, type IssuerFacts, type PeerCertFacts, type PeerCertFactsCache } from './peer-certificate.js';
 import { parseSpiffeId } from './spiffe.js';
 import { parseSubjectAltNames } from './subject-alt-names.js';
 
@@ -74,13 +74,35 @@ export function compileUpstreamCertPolicy(config: UpstreamCertPolicyConfig): Ups
   };
 }
 
-/** Why the upstream's certificate breaks the policy ("rule: detail"), or undefined. */
-export function upstreamCertificateProblem(policy: UpstreamCertPolicy, facts: PeerCertFacts): string | undefined {
+/** Why the upstream's certificate (or an intermediate it sent) breaks the policy ("rule: detail"), or undefined. */
+export function upstreamCertificateProblem(policy: UpstreamCertPolicy, facts: PeerCertFacts, issuers: readonly IssuerFacts[] = []): string | undefined {
   if (policy.requireServerAuth && !facts.extendedKeyUsages?.includes(EKU_SERVER_AUTH)) {
     return `cert_not_server_auth: ${facts.extendedKeyUsages === null ? 'no extendedKeyUsage extension' : 'extendedKeyUsage lacks serverAuth'}`;
   }
-  const problem = certificateProblems(facts, policy)[0];
+  const problem = certificateProblems(facts, policy)[0] ?? issuerProblems(issuers, policy)[0];
   return problem ? `${problem.rule}: ${problem.detail}` : undefined;
+}
+
+/** The intermediates the upstream sent, from the detailed certificate tls.connect hands over. */
+function upstreamIssuers(cert: PeerCertificate, cache: PeerCertFactsCache): IssuerFacts[] {
+  // checkServerIdentity receives getPeerCertificate(true): the chain hangs off issuerCertificate.
+  const detailed = cert as DetailedPeerCertificate;
+  if (!detailed.issuerCertificate?.raw) return [];
+  return cache.issuersFor(new X509Certificate(cert.raw), chainOf(detailed));
+}
+
+function chainOf(cert: DetailedPeerCertificate): X509Certificate[] {
+  const out: X509Certificate[] = [];
+  let current = cert;
+  for (let depth = 0; depth < 8; depth += 1) {
+    const issuer = current.issuerCertificate;
+    if (!issuer?.raw || issuer === current || issuer.fingerprint256 === current.fingerprint256) break;
+    const parsed = new X509Certificate(issuer.raw);
+    if (parsed.checkIssued(parsed)) break;
+    out.push(parsed);
+    current = issuer;
+  }
+  return out;
 }
 
 /**
@@ -98,7 +120,7 @@ export function upstreamCheck(
       const x509 = new X509Certificate(cert.raw);
       const identity = upstreamIdentityProblem(expected, x509, cert);
       if (identity !== undefined) return new UpstreamIdentityError(identity);
-      const problem = upstreamCertificateProblem(policy, facts.factsFor(x509, createHash('sha256').update(x509.raw).digest('hex')));
+      const problem = upstreamCertificateProblem(policy, facts.factsFor(x509, createHash('sha256').update(x509.raw).digest('hex')), upstreamIssuers(cert, facts));
       return problem === undefined ? undefined : new UpstreamCertPolicyError(problem);
     } catch {
       return new UpstreamIdentityError('certificate could not be parsed');
