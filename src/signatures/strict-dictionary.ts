@@ -33,7 +33,12 @@ export interface StrictInnerList {
 export type StrictMember = StrictItem | StrictInnerList;
 
 export class StrictParseError extends Error {
-  constructor(message: string, readonly position: number) {
+  constructor(
+    message: string,
+    readonly position: number,
+    /** duplicate: a repeated key or parameter (two readers may pick different ones); syntax: anything else. */
+    readonly problem: 'duplicate' | 'syntax' = 'syntax',
+  ) {
     super(`${message} (at character ${position})`);
     this.name = 'StrictParseError';
   }
@@ -49,8 +54,8 @@ class Parser {
   private pos = 0;
   constructor(private readonly input: string) {}
 
-  private fail(message: string): never {
-    throw new StrictParseError(message, this.pos);
+  private fail(message: string, problem: 'duplicate' | 'syntax' = 'syntax'): never {
+    throw new StrictParseError(message, this.pos, problem);
   }
 
   private peek(): string {
@@ -72,7 +77,7 @@ class Parser {
     if (this.pos === this.input.length) return out;
     for (;;) {
       const key = this.key();
-      if (seen.has(key)) this.fail(`duplicate dictionary key "${key}"`);
+      if (seen.has(key)) this.fail(`duplicate dictionary key "${key}"`, 'duplicate');
       seen.add(key);
       let member: StrictMember;
       if (this.peek() === '=') {
@@ -119,7 +124,7 @@ class Parser {
       this.pos += 1;
       this.skipSp();
       const key = this.key();
-      if (seen.has(key)) this.fail(`duplicate parameter "${key}"`);
+      if (seen.has(key)) this.fail(`duplicate parameter "${key}"`, 'duplicate');
       seen.add(key);
       let value: StrictBareItem = { type: 'boolean', value: true };
       if (this.peek() === '=') {
