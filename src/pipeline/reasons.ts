@@ -60,7 +60,7 @@ export const REASONS = {
   signature_missing: { status: 401, error: 'unauthorized', description: 'The route requires an HTTP message signature and none was sent.' },
   signature_invalid: { status: 401, error: 'unauthorized', description: 'The HTTP message signature does not verify.' },
   signature_expired: { status: 401, error: 'unauthorized', description: 'The signature is too old, from the future, or past its expires.' },
-  signature_replayed: { status: 401, error: 'unauthorized', description: 'The signature (or its nonce) was seen before.' },
+  signature_replayed: { status: 401, error: 'unauthorized', description: 'The same signed request was seen before: its nonce, or without one its keyid and signature base (however the signature is encoded).' },
   signature_components_missing: { status: 401, error: 'unauthorized', description: 'The signature does not cover the components policy requires.' },
   unknown_key: { status: 401, error: 'unauthorized', description: 'The signature keyid is not in the key registry.' },
   key_identity_mismatch: { status: 401, error: 'unauthorized', description: 'The signing key belongs to another identity.' },
