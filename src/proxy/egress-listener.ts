@@ -61,6 +61,8 @@ export class EgressListener {
     this.server = createServer(
       {
         maxHeaderSize: server.maxHeaderBytes,
+        // A missing Host is refused by header-hygiene.ts, recorded with its reason code.
+        requireHostHeader: false,
         requestTimeout: server.requestTimeoutMs,
         headersTimeout: server.headersTimeoutMs,
         keepAliveTimeout: server.keepAliveTimeoutMs,
@@ -161,7 +163,7 @@ export class EgressListener {
 
     // The app's header block is screened before it selects an upstream (a second Host could pick another).
     const headerPolicy = egressHeaderPolicy(state.config);
-    const refused = screenRequestHeaders(req.rawHeaders, headerPolicy);
+    const refused = screenRequestHeaders(req.rawHeaders, headerPolicy, req.httpVersion);
     if (refused) {
       res.shouldKeepAlive = false;
       deny(refused.reason, refused.detail, 'unmatched', '-');

@@ -199,8 +199,23 @@ export interface HeaderRefusal {
   readonly detail: string;
 }
 
-/** Why the header block is refused, or undefined when it may go on. Never echoes a value (it may be a secret). */
-export function screenRequestHeaders(rawHeaders: readonly string[], policy: HeaderPolicy): HeaderRefusal | undefined {
+// RFC 9112 §3.2 / RFC 3986 §3.2.2: uri-host [":" port]; an IP literal in brackets or a reg-name.
+const HOST_VALUE = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-._~!$&'()*+,;=%]*)(?::[0-9]*)?$/;
+
+/** Fields a Connection header may not name: removing them would make the app read another request than the checks did. */
+function connectionProblem(value: string, policy: HeaderPolicy): string | undefined {
+  for (const part of value.split(',')) {
+    const name = part.trim().toLowerCase();
+    if (name && (SINGLE_FIELDS.has(name) || DICTIONARY_FIELDS.includes(name) || policy.protectedName(name)) && !HOP_BY_HOP.has(name)) return name;
+  }
+  return undefined;
+}
+
+/**
+ * Why the header block is refused, or undefined when it may go on. Never echoes a value (it may
+ * be a secret). `httpVersion` as Node reports it ("1.1", "1.0"): HTTP/1.1 requires a Host.
+ */
+export function screenRequestHeaders(rawHeaders: readonly string[], policy: HeaderPolicy, httpVersion = '1.1'): HeaderRefusal | undefined {
   const count = rawHeaders.length / 2;
   if (count > policy.maxHeaderCount) return { reason: 'too_many_headers', detail: `${count} header fields; server.maxHeaderCount is ${policy.maxHeaderCount}` };
   const seen = new Set<string>();
@@ -210,6 +225,10 @@ export function screenRequestHeaders(rawHeaders: readonly string[], policy: Head
     if (SINGLE_FIELDS.has(lower)) {
       if (seen.has(lower)) return { reason: 'malformed_request', detail: `more than one ${lower} header` };
       seen.add(lower);
+      if (lower === 'host' && !HOST_VALUE.test((rawHeaders[i + 1] as string).trim())) return { reason: 'malformed_request', detail: 'host is not a valid authority (host[:port])' };
+    } else if (lower === 'connection') {
+      const named = connectionProblem(rawHeaders[i + 1] as string, policy);
+      if (named) return { reason: 'malformed_request', detail: `connection names ${named}, an end-to-end field the sidecar reads or sets` };
     } else if (DICTIONARY_FIELDS.includes(lower)) {
       dictionaries ??= new Map();
       const lines = dictionaries.get(lower) ?? [];
@@ -222,6 +241,7 @@ export function screenRequestHeaders(rawHeaders: readonly string[], policy: Head
       if (policy.underscores === 'reject') return { reason: 'header_not_allowed', detail: `header ${lower} has "_" in its name (headers.underscores: reject)` };
     }
   }
+  if (!seen.has('host') && httpVersion !== '1.0') return { reason: 'malformed_request', detail: 'no host header (required in HTTP/1.1)' };
   if (dictionaries) {
     for (const [name, lines] of dictionaries) {
       const duplicate = duplicateMemberKey(lines);

@@ -74,6 +74,8 @@ export class InboundListener {
         rejectUnauthorized: true,
         handshakeTimeout: config.tls.handshakeTimeoutMs,
         maxHeaderSize: config.server.maxHeaderBytes,
+        // A missing Host is refused by header-hygiene.ts like the other Host problems: recorded, with a reason code.
+        requireHostHeader: false,
         requestTimeout: config.server.requestTimeoutMs,
         headersTimeout: config.server.headersTimeoutMs,
         keepAliveTimeout: config.server.keepAliveTimeoutMs,
@@ -222,7 +224,7 @@ export class InboundListener {
     };
     // The header block is screened before any check runs (count, repeated singletons, "_" names).
     const headerPolicy = inboundHeaderPolicy(state.config);
-    const refused = screenRequestHeaders(req.rawHeaders, headerPolicy);
+    const refused = screenRequestHeaders(req.rawHeaders, headerPolicy, req.httpVersion);
     if (refused) res.shouldKeepAlive = false;
     const { decision, route, forwardPath } = refused ? refusedEvaluation(state.policy, refused) : await evaluate(state.policy, context);
     const base: OutcomeBase = {

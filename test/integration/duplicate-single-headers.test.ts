@@ -3,7 +3,8 @@
 // the request. Node keeps only the first of these in req.headers (what the checks read) while
 // the raw lines would all be forwarded: a second Host used to reach undici and come back as a
 // 502 counted as "allow". Signature and digest dictionaries repeating a member key are the same
-// ambiguity one level down. Raw sockets: HTTP clients refuse to send most of this.
+// ambiguity one level down; so are a missing or invalid Host and a Connection header naming a
+// field the checks read. Raw sockets: HTTP clients refuse to send most of this.
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { ORDERS_ID } from '../helpers/egress.js';
 import { metric } from '../helpers/metrics.js';
@@ -44,6 +45,15 @@ const INBOUND_CASES: Array<[string, string[]]> = [
   ['a Signature-Input label twice in one line', ['Host: localhost', 'Signature-Input: sig1=("@method");created=1, sig1=("@path");created=1', 'Signature: sig1=:AAAA:']],
   ['a Signature label on two lines', ['Host: localhost', 'Signature-Input: sig1=("@method");created=1', 'Signature: sig1=:AAAA:', 'Signature: sig1=:BBBB:']],
   ['a Content-Digest algorithm twice', ['Host: localhost', 'Content-Digest: sha-256=:AAAA:', 'Content-Digest: sha-256=:BBBB:']],
+  // The same class one step over: a Host that is not exactly one valid authority.
+  ['no Host at all (HTTP/1.1)', ['Accept: */*']],
+  ['a Host with a path', ['Host: localhost/admin']],
+  ['a Host with userinfo', ['Host: admin@localhost']],
+  ['a Host with a space', ['Host: local host']],
+  // Connection naming an end-to-end field would strip it from what the app gets, after the checks read it.
+  ['Connection naming Host', ['Host: localhost', 'Connection: host']],
+  ['Connection naming Authorization', ['Host: localhost', 'Authorization: Bearer a', 'Connection: keep-alive, Authorization']],
+  ['Connection naming Signature-Input', ['Host: localhost', 'Connection: signature-input']],
 ];
 
 test.each(INBOUND_CASES)('inbound: %s → 400 malformed_request, the app never sees it', async (_name, lines) => {

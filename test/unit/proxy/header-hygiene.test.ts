@@ -23,20 +23,22 @@ function policy(overrides: { maxHeaderCount?: number; underscores?: 'allow' | 'd
 }
 
 const flat = (...pairs: Array<[string, string]>) => pairs.flat();
+/** Screen a header block that also carries the Host every HTTP/1.1 request needs. */
+const screen = (raw: string[], with_: HeaderPolicy) => screenRequestHeaders(['Host', 'h', ...raw], with_);
 
 describe('screenRequestHeaders', () => {
   test('at the count limit passes; one over is too_many_headers', () => {
     const fields = Array.from({ length: 10 }, (_, i): [string, string] => [`x-${i}`, 'v']);
-    expect(screenRequestHeaders(flat(...fields), policy({ maxHeaderCount: 10 }))).toBeUndefined();
-    expect(screenRequestHeaders(flat(...fields, ['x-extra', 'v']), policy({ maxHeaderCount: 10 }))).toMatchObject({ reason: 'too_many_headers' });
+    expect(screen(flat(...fields), policy({ maxHeaderCount: 11 }))).toBeUndefined();
+    expect(screen(flat(...fields, ['x-extra', 'v']), policy({ maxHeaderCount: 11 }))).toMatchObject({ reason: 'too_many_headers' });
   });
 
   test.each(['Host', 'host', 'Authorization', 'Content-Type', 'X-Request-Id', 'Origin', 'User-Agent'])('two %s lines are malformed_request', (name) => {
-    expect(screenRequestHeaders(flat([name, 'a'], [name.toUpperCase(), 'b']), policy())).toMatchObject({ reason: 'malformed_request' });
+    expect(screen(flat([name, 'a'], [name.toUpperCase(), 'b']), policy())).toMatchObject({ reason: 'malformed_request' });
   });
 
   test('list fields may repeat', () => {
-    expect(screenRequestHeaders(flat(['Accept', 'a'], ['Accept', 'b'], ['X-Forwarded-For', '1.2.3.4'], ['x-forwarded-for', '5.6.7.8']), policy())).toBeUndefined();
+    expect(screen(flat(['Accept', 'a'], ['Accept', 'b'], ['X-Forwarded-For', '1.2.3.4'], ['x-forwarded-for', '5.6.7.8']), policy())).toBeUndefined();
   });
 
   test.each([
@@ -46,19 +48,19 @@ describe('screenRequestHeaders', () => {
     [[['Signature', 'a=:AA==:'], ['signature', 'a=:AQ==:']]],
     [[['Content-Digest', 'sha-256=:AA==:, sha-256=:AQ==:']]],
   ] as Array<[Array<[string, string]>]>)('a repeated dictionary member is malformed_request: %j', (lines) => {
-    expect(screenRequestHeaders(flat(...lines), policy())).toMatchObject({ reason: 'malformed_request' });
+    expect(screen(flat(...lines), policy())).toMatchObject({ reason: 'malformed_request' });
   });
 
   test('distinct dictionary members across lines pass; unparseable ones are left to the signature check', () => {
-    expect(screenRequestHeaders(flat(['Signature-Input', 'a=("@method")'], ['Signature-Input', 'b=("@path")']), policy())).toBeUndefined();
-    expect(screenRequestHeaders(flat(['Signature-Input', 'not a dictionary ((']), policy())).toBeUndefined();
+    expect(screen(flat(['Signature-Input', 'a=("@method")'], ['Signature-Input', 'b=("@path")']), policy())).toBeUndefined();
+    expect(screen(flat(['Signature-Input', 'not a dictionary ((']), policy())).toBeUndefined();
   });
 
   test.each(['X_Forwarded_Client_Cert', 'x_spiffe_id', 'X_Forwarded_For', 'x-auth_request-user', 'Content_Length', 'TRANSFER_ENCODING', 'x_corp_id'])(
     '%s folds onto a protected name: header_not_allowed in every mode',
     (name) => {
       for (const underscores of ['allow', 'drop', 'reject'] as const) {
-        const refusal = screenRequestHeaders(flat([name, 'v']), policy({ underscores, strip: ['x-corp-*'] }));
+        const refusal = screen(flat([name, 'v']), policy({ underscores, strip: ['x-corp-*'] }));
         expect(refusal, underscores).toMatchObject({ reason: 'header_not_allowed' });
         expect(refusal?.detail).toContain('folds onto');
       }
@@ -66,13 +68,27 @@ describe('screenRequestHeaders', () => {
   );
 
   test('other "_" names follow headers.underscores', () => {
-    expect(screenRequestHeaders(flat(['x_trace', 'v']), policy({ underscores: 'reject' }))).toMatchObject({ reason: 'header_not_allowed' });
-    expect(screenRequestHeaders(flat(['x_trace', 'v']), policy({ underscores: 'drop' }))).toBeUndefined();
-    expect(screenRequestHeaders(flat(['x_trace', 'v']), policy({ underscores: 'allow' }))).toBeUndefined();
+    expect(screen(flat(['x_trace', 'v']), policy({ underscores: 'reject' }))).toMatchObject({ reason: 'header_not_allowed' });
+    expect(screen(flat(['x_trace', 'v']), policy({ underscores: 'drop' }))).toBeUndefined();
+    expect(screen(flat(['x_trace', 'v']), policy({ underscores: 'allow' }))).toBeUndefined();
+  });
+
+  test('Host: exactly one valid authority in HTTP/1.1, optional in HTTP/1.0', () => {
+    expect(screenRequestHeaders(['Accept', '*/*'], policy())).toMatchObject({ reason: 'malformed_request' });
+    expect(screenRequestHeaders(['Accept', '*/*'], policy(), '1.0')).toBeUndefined();
+    for (const host of ['example.org', 'example.org:8443', '127.0.0.1:1', '[::1]:8443', '']) expect(screenRequestHeaders(['Host', host], policy()), host).toBeUndefined();
+    for (const host of ['a/b', 'a@b', 'a b', 'a?b', '[::1', 'a:b:c']) expect(screenRequestHeaders(['Host', host], policy()), host).toMatchObject({ reason: 'malformed_request' });
+  });
+
+  test('Connection may name hop-by-hop and ordinary fields, not ones the sidecar reads or sets', () => {
+    expect(screen(flat(['Connection', 'keep-alive, TE, x-private']), policy())).toBeUndefined();
+    for (const named of ['host', 'Authorization', 'content-length', 'x-request-id', 'x-forwarded-client-cert', 'signature']) {
+      expect(screen(flat(['Connection', `close, ${named}`]), policy()), named).toMatchObject({ reason: 'malformed_request' });
+    }
   });
 
   test('a refusal never carries a header value', () => {
-    const refusal = screenRequestHeaders(flat(['Authorization', 'Bearer secret-1'], ['Authorization', 'Bearer secret-2']), policy());
+    const refusal = screen(flat(['Authorization', 'Bearer secret-1'], ['Authorization', 'Bearer secret-2']), policy());
     expect(refusal?.detail).not.toContain('secret');
   });
 });
