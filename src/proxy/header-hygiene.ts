@@ -158,17 +158,21 @@ export interface HeaderPolicy {
   readonly protectedName: NameMatcher;
   /** inbound: how X-Forwarded-For / Forwarded are set; undefined on egress (left as the app sent them). */
   readonly forwardedFor?: ForwardedForMode;
+  /** Whether a peer field passes on: not stripped, not a dropped "_" name, not one the sidecar sets. */
+  readonly forwardable: (lowerName: string) => boolean;
 }
 
 function compile(maxHeaderCount: number, underscores: UnderscoreAction, strip: readonly string[], owned: ReadonlySet<string>, forwardedFor?: ForwardedForMode): HeaderPolicy {
   const stripped = nameMatcher(strip);
   const read = new Set([...owned, ...SINGLE_FIELDS, ...DICTIONARY_FIELDS, ...HOP_BY_HOP, 'cookie']);
+  const dropUnderscores = underscores === 'drop';
   return {
     maxHeaderCount,
     underscores,
     stripped,
     protectedName: (name) => read.has(name) || stripped(name),
     ...(forwardedFor ? { forwardedFor } : {}),
+    forwardable: (name) => !stripped(name) && !(dropUnderscores && name.includes('_')) && !(forwardedFor !== undefined && owned.has(name)),
   };
 }
 
@@ -272,9 +276,7 @@ function duplicateMemberKey(lines: readonly string[]): string | undefined {
 
 /** Whether a peer field passes on (hop-by-hop and sidecar-owned fields are headers.ts's to drop). */
 export function forwardable(policy: HeaderPolicy): (lowerName: string) => boolean {
-  const dropUnderscores = policy.underscores === 'drop';
-  const inbound = policy.forwardedFor !== undefined;
-  return (name) => !policy.stripped(name) && !(dropUnderscores && name.includes('_')) && !(inbound && INBOUND_SET.has(name));
+  return policy.forwardable;
 }
 
 /** The peer address as the socket reports it, without the IPv4-mapped IPv6 prefix. */
