@@ -154,6 +154,8 @@ export interface HeaderPolicy {
   readonly underscores: UnderscoreAction;
   /** Peer fields never forwarded (identity-shaped). */
   readonly stripped: NameMatcher;
+  /** Fields that must be single: SINGLE_FIELDS, plus the listener's token header (tokens.header). */
+  readonly single: ReadonlySet<string>;
   /** Names the sidecar sets, strips or reads: a "_" name folding onto one is refused. */
   readonly protectedName: NameMatcher;
   /** inbound: how X-Forwarded-For / Forwarded are set; undefined on egress (left as the app sent them). */
@@ -162,13 +164,22 @@ export interface HeaderPolicy {
   readonly forwardable: (lowerName: string) => boolean;
 }
 
-function compile(maxHeaderCount: number, underscores: UnderscoreAction, strip: readonly string[], owned: ReadonlySet<string>, forwardedFor?: ForwardedForMode): HeaderPolicy {
+function compile(
+  maxHeaderCount: number,
+  underscores: UnderscoreAction,
+  strip: readonly string[],
+  owned: ReadonlySet<string>,
+  extraSingle: readonly string[],
+  forwardedFor?: ForwardedForMode,
+): HeaderPolicy {
   const stripped = nameMatcher(strip);
-  const read = new Set([...owned, ...SINGLE_FIELDS, ...DICTIONARY_FIELDS, ...HOP_BY_HOP, 'cookie']);
+  const single = new Set([...SINGLE_FIELDS, ...extraSingle]);
+  const read = new Set([...owned, ...single, ...DICTIONARY_FIELDS, ...HOP_BY_HOP, 'cookie']);
   const dropUnderscores = underscores === 'drop';
   return {
     maxHeaderCount,
     underscores,
+    single,
     stripped,
     protectedName: (name) => read.has(name) || stripped(name),
     ...(forwardedFor ? { forwardedFor } : {}),
@@ -183,7 +194,7 @@ const egressPolicies = new WeakMap<EgressConfig, HeaderPolicy>();
 export function inboundHeaderPolicy(config: InboundConfig): HeaderPolicy {
   let policy = inboundPolicies.get(config);
   if (!policy) {
-    policy = compile(config.server.maxHeaderCount, config.headers.underscores, [...IDENTITY_HEADERS, ...config.headers.strip], INBOUND_SET, config.headers.forwardedFor);
+    policy = compile(config.server.maxHeaderCount, config.headers.underscores, [...IDENTITY_HEADERS, ...config.headers.strip], INBOUND_SET, config.tokens ? [config.tokens.header] : [], config.headers.forwardedFor);
     inboundPolicies.set(config, policy);
   }
   return policy;
@@ -192,7 +203,7 @@ export function inboundHeaderPolicy(config: InboundConfig): HeaderPolicy {
 export function egressHeaderPolicy(config: EgressConfig): HeaderPolicy {
   let policy = egressPolicies.get(config);
   if (!policy) {
-    policy = compile(config.server.maxHeaderCount, config.headers.underscores, [...CERTIFICATE_IDENTITY_HEADERS, ...config.headers.strip], SIDECAR_OWNED);
+    policy = compile(config.server.maxHeaderCount, config.headers.underscores, [...CERTIFICATE_IDENTITY_HEADERS, ...config.headers.strip], SIDECAR_OWNED, []);
     egressPolicies.set(config, policy);
   }
   return policy;
@@ -210,7 +221,7 @@ const HOST_VALUE = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-._~!$&'()*+,;=%]*)(?::[0-
 function connectionProblem(value: string, policy: HeaderPolicy): string | undefined {
   for (const part of value.split(',')) {
     const name = part.trim().toLowerCase();
-    if (name && (SINGLE_FIELDS.has(name) || DICTIONARY_FIELDS.includes(name) || policy.protectedName(name)) && !HOP_BY_HOP.has(name)) return name;
+    if (name && policy.protectedName(name) && !HOP_BY_HOP.has(name)) return name;
   }
   return undefined;
 }
@@ -226,7 +237,7 @@ export function screenRequestHeaders(rawHeaders: readonly string[], policy: Head
   let dictionaries: Map<string, string[]> | undefined;
   for (let i = 0; i < rawHeaders.length; i += 2) {
     const lower = (rawHeaders[i] as string).toLowerCase();
-    if (SINGLE_FIELDS.has(lower)) {
+    if (policy.single.has(lower)) {
       if (seen.has(lower)) return { reason: 'malformed_request', detail: `more than one ${lower} header` };
       seen.add(lower);
       if (lower === 'host' && !HOST_VALUE.test((rawHeaders[i + 1] as string).trim())) return { reason: 'malformed_request', detail: 'host is not a valid authority (host[:port])' };

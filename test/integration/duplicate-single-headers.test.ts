@@ -10,6 +10,7 @@ import { ORDERS_ID } from '../helpers/egress.js';
 import { metric } from '../helpers/metrics.js';
 import { makePki, type TestPki } from '../helpers/pki.js';
 import { head, rawPlain, rawTls, startBothWays, type BothWays } from '../helpers/raw-http.js';
+import { startSidecar, type RunningSidecar } from '../helpers/sidecar.js';
 import { startTlsUpstream, type TlsUpstream } from '../helpers/tls-upstream.js';
 import { startUpstream, type TestUpstream } from '../helpers/upstream.js';
 
@@ -17,6 +18,8 @@ let pki: TestPki;
 let app: TestUpstream;
 let remote: TlsUpstream;
 let sidecar: BothWays;
+/** mode: report: these refusals deny anyway (the request cannot be forwarded faithfully). */
+let reporting: RunningSidecar;
 
 beforeAll(async () => {
   pki = await makePki();
@@ -24,10 +27,12 @@ beforeAll(async () => {
   const orders = await pki.issue('orders', { uris: [ORDERS_ID], dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'] });
   remote = await startTlsUpstream(pki, orders);
   sidecar = await startBothWays(pki, { upstreamUrl: app.url, egressTo: remote.url, routes: [{ name: 'all', path: '/**', allow: ['*'] }] });
+  reporting = await startSidecar(pki, { upstreamUrl: app.url, mode: 'report', routes: [{ name: 'all', path: '/**', allow: [] }] });
 });
 
 afterAll(async () => {
   await sidecar?.close();
+  await reporting?.close();
   await app?.close();
   await remote?.close();
   pki?.cleanup();
@@ -111,4 +116,13 @@ test('egress: a clean call still goes through', async () => {
   const response = await rawPlain(sidecar.egressPort, head('GET /orders/2 HTTP/1.1', 'Host: orders', 'Connection: close'));
   expect(response.status).toBe(200);
   expect(remote.received.at(-1)?.url).toBe('/orders/2');
+});
+
+test('report mode: a repeated Host is still refused (it cannot be forwarded faithfully)', async () => {
+  const before = app.received.length;
+  const response = await rawTls(reporting.port, pki, head('GET /report HTTP/1.1', 'Host: localhost', 'Host: evil.example'));
+  expect(response.status).toBe(400);
+  expect(response.reason).toBe('malformed_request');
+  expect(app.received.length).toBe(before);
+  expect(reporting.logs.requests().at(-1)).toMatchObject({ decision: 'deny', reason: 'malformed_request', status: 400 });
 });

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { ORDERS_ID } from '../helpers/egress.js';
 import { IDS, makePki, type TestPki } from '../helpers/pki.js';
 import { head, rawPlain, rawTls, startBothWays, type BothWays } from '../helpers/raw-http.js';
+import { startSidecar } from '../helpers/sidecar.js';
 import { startTlsUpstream, type TlsUpstream } from '../helpers/tls-upstream.js';
 import { startUpstream, type TestUpstream } from '../helpers/upstream.js';
 
@@ -188,4 +189,17 @@ test('egress: "_" names folding onto protected ones, and any "_" name by default
     expect(response.reason).toBe('header_not_allowed');
   }
   expect(remote.received.length).toBe(before);
+});
+
+test('report mode: a folding "_" name is still refused', async () => {
+  const reporting = await startSidecar(pki, { upstreamUrl: app.url, mode: 'report', routes: [{ name: 'all', path: '/**', allow: [] }] });
+  try {
+    const before = app.received.length;
+    const response = await rawTls(reporting.port, pki, head('GET /report HTTP/1.1', 'Host: localhost', `X_Forwarded_Client_Cert: URI=${FORGED_ADMIN}`));
+    expect(response.status).toBe(400);
+    expect(response.reason).toBe('header_not_allowed');
+    expect(app.received.length).toBe(before);
+  } finally {
+    await reporting.close();
+  }
 });

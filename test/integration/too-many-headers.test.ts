@@ -8,6 +8,7 @@ import { ORDERS_ID } from '../helpers/egress.js';
 import { metric } from '../helpers/metrics.js';
 import { makePki, type TestPki } from '../helpers/pki.js';
 import { head, rawPlain, rawTls, startBothWays, type BothWays } from '../helpers/raw-http.js';
+import { startSidecar } from '../helpers/sidecar.js';
 import { startTlsUpstream, type TlsUpstream } from '../helpers/tls-upstream.js';
 import { startUpstream, type TestUpstream } from '../helpers/upstream.js';
 
@@ -120,4 +121,17 @@ test('egress: the app’s request over the limit → 431 too_many_headers, the u
 test('refusals are counted as denials with their reason', async () => {
   expect(await metric(sidecar.adminUrl, 'palisade_requests_total', { listener: 'app', decision: 'deny', reason: 'too_many_headers' })).toBe(3);
   expect(await metric(sidecar.adminUrl, 'palisade_requests_total', { listener: 'out', decision: 'deny', reason: 'too_many_headers' })).toBe(2);
+});
+
+test('report mode: over the limit is still refused', async () => {
+  const reporting = await startSidecar(pki, { upstreamUrl: app.url, mode: 'report', routes: [{ name: 'all', path: '/**', allow: [] }] });
+  try {
+    const before = app.received.length;
+    const response = await rawTls(reporting.port, pki, head('GET /report HTTP/1.1', ...fields(101, 'localhost')));
+    expect(response.status).toBe(431);
+    expect(response.reason).toBe('too_many_headers');
+    expect(app.received.length).toBe(before);
+  } finally {
+    await reporting.close();
+  }
 });

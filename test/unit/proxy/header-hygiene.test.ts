@@ -5,7 +5,7 @@ import { forwardable, forwardedHeaders, nameMatcher, screenRequestHeaders, type 
 import { ConfigSchema } from '../../../src/config/schema.js';
 import { inboundHeaderPolicy, egressHeaderPolicy } from '../../../src/proxy/header-hygiene.js';
 
-function policy(overrides: { maxHeaderCount?: number; underscores?: 'allow' | 'drop' | 'reject'; strip?: string[]; forwardedFor?: 'replace' | 'append' } = {}): HeaderPolicy {
+function policy(overrides: { maxHeaderCount?: number; underscores?: 'allow' | 'drop' | 'reject'; strip?: string[]; forwardedFor?: 'replace' | 'append'; tokenHeader?: string } = {}): HeaderPolicy {
   const config = ConfigSchema.parse({
       inbound: [
         {
@@ -16,6 +16,7 @@ function policy(overrides: { maxHeaderCount?: number; underscores?: 'allow' | 'd
           routes: [{ name: 'all', path: '/**', allow: ['*'] }],
           server: { maxHeaderCount: overrides.maxHeaderCount ?? 100 },
           headers: { underscores: overrides.underscores ?? 'reject', strip: overrides.strip ?? [], forwardedFor: overrides.forwardedFor ?? 'replace' },
+          ...(overrides.tokenHeader ? { tokens: { header: overrides.tokenHeader, issuers: [{ name: 'idp', issuer: 'https://idp.example', audiences: ['app'], jwks: 'jwks.json' }] } } : {}),
         },
       ],
   });
@@ -35,6 +36,12 @@ describe('screenRequestHeaders', () => {
 
   test.each(['Host', 'host', 'Authorization', 'Content-Type', 'X-Request-Id', 'Origin', 'User-Agent'])('two %s lines are malformed_request', (name) => {
     expect(screen(flat([name, 'a'], [name.toUpperCase(), 'b']), policy())).toMatchObject({ reason: 'malformed_request' });
+  });
+
+  test('the listener’s token header (tokens.header) must be single too', () => {
+    expect(screen(flat(['X-Auth-Token', 'Bearer a'], ['x-auth-token', 'Bearer b']), policy({ tokenHeader: 'x-auth-token' }))).toMatchObject({ reason: 'malformed_request' });
+    expect(screen(flat(['X-Auth-Token', 'Bearer a'], ['x-auth-token', 'Bearer b']), policy())).toBeUndefined();
+    expect(screen(flat(['X_Auth_Token', 'Bearer a']), policy({ tokenHeader: 'x-auth-token', underscores: 'allow' }))).toMatchObject({ reason: 'header_not_allowed' });
   });
 
   test('list fields may repeat', () => {
