@@ -142,6 +142,9 @@ export type ForwardedForMode = 'replace' | 'append';
 /** One header-name pattern: exact, or a prefix when it ends in "*". */
 export type NameMatcher = (lowerName: string) => boolean;
 
+/** Answers remembered per matcher: real traffic repeats a few dozen names; bounded so a flood of new names cannot grow it. */
+const MEMO_LIMIT = 2048;
+
 export function nameMatcher(patterns: readonly string[]): NameMatcher {
   const exact = new Set<string>();
   const prefixes: string[] = [];
@@ -150,7 +153,14 @@ export function nameMatcher(patterns: readonly string[]): NameMatcher {
     if (lower.endsWith('*')) prefixes.push(lower.slice(0, -1));
     else exact.add(lower);
   }
-  return (name) => exact.has(name) || prefixes.some((prefix) => name.startsWith(prefix));
+  const memo = new Map<string, boolean>();
+  return (name) => {
+    const known = memo.get(name);
+    if (known !== undefined) return known;
+    const matched = exact.has(name) || prefixes.some((prefix) => name.startsWith(prefix));
+    if (memo.size < MEMO_LIMIT) memo.set(name, matched);
+    return matched;
+  };
 }
 
 export interface HeaderPolicy {
