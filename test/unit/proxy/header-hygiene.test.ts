@@ -128,5 +128,4 @@ describe('forwarding', () => {
       'x-real-ip': '10.0.0.9',
     });
   });
-
 });
