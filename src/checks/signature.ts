@@ -4,12 +4,18 @@
 // requires (content-digest whenever there is a body); `created` is within max age and skew and
 // `expires` has not passed; the keyid is registered; the signature verifies with the algorithm
 // fixed by the key's configuration; the key belongs to the calling identity; the body (read
-// once, bounded) matches Content-Digest; and the nonce (or the signature itself) was not seen
-// before. Only a request that passed everything is remembered, so a forgery cannot burn a
-// legitimate nonce.
+// once, bounded) matches Content-Digest; and the nonce (or, without one, what was signed) was
+// not seen before. Only a request that passed everything is remembered, so a forgery cannot
+// burn a legitimate nonce.
+//
+// The replay memory is keyed on what the signer signed (keyid and signature base), never on
+// the signature bytes: ECDSA signatures are malleable ((r, s) and (r, n − s) both verify), so
+// a key on the bytes lets a re-encoded copy of a captured request through. High-s ECDSA is
+// refused as well (signatures.ecdsaHighS), so one signed message has one accepted encoding.
 //
 // Returns findings and sets the `signatureVerification` fact; never writes a response,
 // metric or log line.
+import { createHash } from 'node:crypto';
 import type { Check, Finding, RoutedRequest } from '../pipeline/types.js';
 import type { ReasonCode } from '../pipeline/reasons.js';
 import type { RouteSignatureRule, SignatureRuntime } from '../pipeline/signature-runtime.js';
@@ -17,6 +23,7 @@ import { digestsMatch, parseContentDigest, type DigestAlgorithm } from '../signa
 import { SignatureError } from '../signatures/errors.js';
 import { hasSignatureFields, parseSignatureFields, type ParsedSignature } from '../signatures/fields.js';
 import { headerLines, type HeaderLines, type HttpRequestMessage } from '../signatures/message.js';
+import { isHighS } from '../signatures/algorithms.js';
 import { verifyParsedSignature } from '../signatures/sign.js';
 import { matchIdentity } from '../tls/identity-pattern.js';
 
@@ -85,9 +92,13 @@ async function verify(request: RoutedRequest, runtime: SignatureRuntime, rule: R
   const key = keyid === undefined ? undefined : runtime.keys.get(keyid);
   if (!key) return fail('unknown_key', keyid === undefined ? `signature ${signature.label} has no keyid` : 'keyid is not in the key registry', 'unknown');
 
+  if (runtime.rejectHighS && isHighS(key.algorithm, signature.signature)) {
+    return fail('signature_invalid', `signature ${signature.label} is ECDSA with a high s (s > n/2): only the low-s form is accepted`, label);
+  }
   const message: HttpRequestMessage = { kind: 'request', method: request.method, target: request.target, scheme: 'https', headers: lines };
+  let base: string;
   try {
-    verifyParsedSignature(message, signature, key);
+    base = verifyParsedSignature(message, signature, key);
   } catch (error) {
     if (error instanceof SignatureError) return fail('signature_invalid', error.message, label);
     throw error;
@@ -111,9 +122,15 @@ async function verify(request: RoutedRequest, runtime: SignatureRuntime, rule: R
 
   // Remembered for as long as the signature could be accepted: max age (and skew) past created,
   // or until expires when that comes first.
-  const replayKey = signature.params.nonce !== undefined ? `n\0${key.keyid}\0${signature.params.nonce}` : `s\0${signature.signature.toString('base64')}`;
+  // Without a nonce, the signed content itself: keyid and signature base (which holds
+  // @signature-params, so `created` too). Two identical requests signed in the same second are
+  // indistinguishable from a replay; a signer that sends those needs a nonce.
+  const replayKey =
+    signature.params.nonce !== undefined
+      ? `n\0${key.keyid}\0${signature.params.nonce}`
+      : `b\0${createHash('sha256').update(key.keyid).update('\0').update(base).digest('base64')}`;
   const until = Math.min(createdMs + runtime.maxAgeMs + runtime.clockSkewMs, expires !== undefined ? expires * 1000 + runtime.clockSkewMs : Infinity);
-  if (!runtime.replay.remember(replayKey, until, now)) return fail('signature_replayed', signature.params.nonce !== undefined ? 'nonce seen before' : 'signature seen before', label);
+  if (!runtime.replay.remember(replayKey, until, now)) return fail('signature_replayed', signature.params.nonce !== undefined ? 'nonce seen before' : 'the same signed content was seen before', label);
   return { keyid: label };
 }
 

@@ -122,6 +122,28 @@ const Server = z.strictObject({
   headersTimeoutMs: ms('headersTimeoutMs').default(30_000),
   requestTimeoutMs: ms('requestTimeoutMs').default(300_000),
   maxHeaderBytes: z.number().int().min(1024).max(1_048_576).default(16_384),
+  /** Most header field lines a request may carry (Envoy's default); more → 431 too_many_headers. */
+  maxHeaderCount: z.number().int().min(1).max(10_000).default(100),
+});
+
+/** A header name, or a prefix ending in "*", e.g. x-internal-user or x-corp-auth-*. */
+const HeaderNamePattern = z.string().regex(/^[a-z0-9!#$%&'+.^_`|~-]+\*?$/, { error: 'must be a lower-case header name, optionally ending in "*" for a prefix' });
+
+/** Header names with "_" that do not fold onto a protected name (src/proxy/header-hygiene.ts). */
+const Underscores = z.enum(['allow', 'drop', 'reject']).default('reject');
+
+const InboundHeaders = z.strictObject({
+  /** X-Forwarded-For / Forwarded: replace the peer's with its address, or append its address to the peer's chain. */
+  forwardedFor: z.enum(['replace', 'append']).default('replace'),
+  /** Peer headers removed before forwarding, on top of the built-in identity list. */
+  strip: z.array(HeaderNamePattern).default([]),
+  underscores: Underscores,
+});
+
+const EgressHeaders = z.strictObject({
+  /** App headers removed before forwarding, on top of the built-in certificate-identity list. */
+  strip: z.array(HeaderNamePattern).default([]),
+  underscores: Underscores,
 });
 
 const HttpMethod = z
@@ -165,8 +187,11 @@ const Inbound = z.strictObject({
     .strictObject({
       /** Refuse (400 path_not_normalized) a path that needed normalizing, instead of rewriting it. */
       strict: z.boolean().default(false),
+      /** Path parameters (";" in a segment, which Tomcat, Spring and Jetty strip before dispatch): refuse, or match and forward the path without them. */
+      parameters: z.enum(['reject', 'strip']).default('reject'),
     })
     .prefault({}),
+    headers: InboundHeaders.prefault({}),
   routes: z.array(Route).min(1, { error: 'needs at least one route: with none, every request is denied' }),
   /** Bearer tokens (issue 4): issuers, claims, binding, least privilege. Optional: without it no token is read. */
   tokens: TokenPolicySchema.optional(),
@@ -243,6 +268,7 @@ const Egress = z
     address: Loopback.default('127.0.0.1'),
     port: Port,
     server: Server.prefault({}),
+    headers: EgressHeaders.prefault({}),
     upstreams: z.array(EgressUpstream).min(1, { error: 'needs at least one upstream' }),
     /** RFC 9421 signing of every outbound request (issue 5). Optional. */
     signing: EgressSigningSchema.optional(),

@@ -20,7 +20,7 @@ function stopped(policy: ListenerPolicy, finding: Finding, forwardPath?: string)
 }
 
 export async function evaluate(policy: ListenerPolicy, request: RequestContext): Promise<Evaluation> {
-  const normalized = normalizePath(request.target);
+  const normalized = normalizePath(request.target, policy.pathParameters);
   if (!normalized.ok) {
     return stopped(policy, { check: 'path', reason: 'path_not_normalized', severity: 'deny', detail: normalized.problem });
   }

@@ -9,7 +9,7 @@
 export interface ReasonInfo {
   readonly status: number;
   /** The `error` field of the JSON denial body. */
-  readonly error: 'bad_request' | 'request_timeout' | 'unauthorized' | 'forbidden' | 'bad_gateway' | 'gateway_timeout' | 'payload_too_large' | 'service_unavailable';
+  readonly error: 'bad_request' | 'request_timeout' | 'unauthorized' | 'forbidden' | 'bad_gateway' | 'gateway_timeout' | 'payload_too_large' | 'service_unavailable' | 'request_header_fields_too_large';
   readonly always?: boolean;
   readonly description: string;
 }
@@ -39,7 +39,9 @@ export const REASONS = {
   identity_not_allowed: { status: 403, error: 'forbidden', description: 'The peer identity is not allowed on the matched route.' },
   route_not_found: { status: 403, error: 'forbidden', description: 'No configured route matches the method and normalized path.' },
   path_not_normalized: { status: 400, error: 'bad_request', always: true, description: 'The path cannot be normalized safely (encoded slash or backslash, NUL, bad percent-encoding, not origin-form), or strict mode refuses a path that needed normalizing.' },
-  malformed_request: { status: 400, error: 'bad_request', always: true, description: 'The HTTP request could not be parsed (bad header, oversized header block, bad framing).' },
+  malformed_request: { status: 400, error: 'bad_request', always: true, description: 'The HTTP request could not be parsed (bad header, oversized header block, bad framing), or it repeats a field that must be single (Host, Authorization, a Signature-Input label...).' },
+  too_many_headers: { status: 431, error: 'request_header_fields_too_large', always: true, description: 'The request carries more header fields than server.maxHeaderCount.' },
+  header_not_allowed: { status: 400, error: 'bad_request', always: true, description: 'A header name with "_" folds onto a header the sidecar sets, strips or reads, or headers.underscores is reject.' },
   request_timeout: { status: 408, error: 'request_timeout', always: true, description: 'The peer did not send its request headers or body within server.headersTimeoutMs / server.requestTimeoutMs.' },
   body_too_large: { status: 413, error: 'payload_too_large', always: true, description: 'The request body is larger than the configured limit.' },
 
@@ -59,7 +61,7 @@ export const REASONS = {
   signature_missing: { status: 401, error: 'unauthorized', description: 'The route requires an HTTP message signature and none was sent.' },
   signature_invalid: { status: 401, error: 'unauthorized', description: 'The HTTP message signature does not verify.' },
   signature_expired: { status: 401, error: 'unauthorized', description: 'The signature is too old, from the future, or past its expires.' },
-  signature_replayed: { status: 401, error: 'unauthorized', description: 'The signature (or its nonce) was seen before.' },
+  signature_replayed: { status: 401, error: 'unauthorized', description: 'The same signed request was seen before: its nonce, or without one its keyid and signature base (however the signature is encoded).' },
   signature_components_missing: { status: 401, error: 'unauthorized', description: 'The signature does not cover the components policy requires.' },
   unknown_key: { status: 401, error: 'unauthorized', description: 'The signature keyid is not in the key registry.' },
   key_identity_mismatch: { status: 401, error: 'unauthorized', description: 'The signing key belongs to another identity.' },

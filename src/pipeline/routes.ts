@@ -10,6 +10,7 @@ export function compileListenerPolicy(listener: InboundConfig, defaultMode: Mode
     listener: listener.name,
     mode: listenerMode,
     strictPaths: listener.paths.strict,
+    pathParameters: listener.paths.parameters,
     routes: listener.routes.map(
       (route): CompiledRoute => ({
         name: route.name,

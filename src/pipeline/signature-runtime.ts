@@ -54,6 +54,8 @@ export class SignatureRuntime {
   readonly clockSkewMs: number;
   readonly maxBodyBytes: number;
   readonly digestAlgorithms: ReadonlySet<DigestAlgorithm>;
+  /** Refuse ECDSA signatures whose s is above n/2 (signatures.ecdsaHighS: reject). */
+  readonly rejectHighS: boolean;
 
   constructor(config: InboundConfig, keys: ReadonlyMap<string, LoadedVerifyKey>, previous: SignatureRuntime | undefined) {
     const section = config.signatures;
@@ -81,6 +83,7 @@ export class SignatureRuntime {
     this.clockSkewMs = section.clockSkewMs;
     this.maxBodyBytes = section.maxBodyBytes;
     this.digestAlgorithms = new Set(section.digestAlgorithms);
+    this.rejectHighS = section.ecdsaHighS === 'reject';
     this.replay = previous?.replay ?? new ReplayCache(section.replayCacheSize);
     this.replay.resize(section.replayCacheSize);
   }

@@ -52,6 +52,8 @@ export interface ListenerPolicy {
   readonly listener: string;
   readonly mode: Mode;
   readonly strictPaths: boolean;
+  /** Path parameters (";" in a segment): refused, or stripped before matching and forwarding. */
+  readonly pathParameters: 'reject' | 'strip';
   readonly routes: readonly CompiledRoute[];
 }
 

@@ -22,6 +22,7 @@ import { classifyEgressError } from './egress-pool.js';
 import { resolveEgressTarget } from './egress-routing.js';
 import { retiredPools, type EgressState } from './egress-state.js';
 import { downstreamResponseHeaders, requestIdFrom, upstreamRequestHeaders } from './headers.js';
+import { egressHeaderPolicy, forwardable, screenRequestHeaders, type HeaderPolicy } from './header-hygiene.js';
 import { Connections, answerHandlerFailure, clientErrorReason, listenOn, writeRawDenial } from './listener-common.js';
 
 /** Failures that mean the sidecar refused the upstream, not that the upstream failed. */
@@ -32,8 +33,8 @@ const REFUSALS = new Set<ReasonCode>(['upstream_identity_mismatch', 'upstream_ce
  * among them: the app must not speak for a peer) removed by upstreamRequestHeaders, and Host
  * dropped so undici sends the upstream's own authority; the app's Host only chose the upstream.
  */
-function egressRequestHeaders(req: IncomingMessage, requestId: string): string[] {
-  const all = upstreamRequestHeaders(req.rawHeaders, req.headers.connection, { 'x-request-id': requestId });
+function egressRequestHeaders(req: IncomingMessage, requestId: string, policy: HeaderPolicy): string[] {
+  const all = upstreamRequestHeaders(req.rawHeaders, req.headers.connection, { 'x-request-id': requestId }, forwardable(policy));
   const out: string[] = [];
   for (let i = 0; i < all.length; i += 2) {
     if ((all[i] as string).toLowerCase() !== 'host') out.push(all[i] as string, all[i + 1] as string);
@@ -60,6 +61,8 @@ export class EgressListener {
     this.server = createServer(
       {
         maxHeaderSize: server.maxHeaderBytes,
+        // A missing Host is refused by header-hygiene.ts, recorded with its reason code.
+        requireHostHeader: false,
         requestTimeout: server.requestTimeoutMs,
         headersTimeout: server.headersTimeoutMs,
         keepAliveTimeout: server.keepAliveTimeoutMs,
@@ -67,6 +70,8 @@ export class EgressListener {
       },
       (req, res) => this.onRequest(req, res),
     );
+    // As inbound: no silent truncation by Node; header-hygiene.ts refuses above server.maxHeaderCount.
+    this.server.maxHeadersCount = 0;
     this.connections = new Connections(this.server);
     this.server.on('connection', (socket: Socket) => {
       this.connections.track(socket);
@@ -156,6 +161,14 @@ export class EgressListener {
       this.record(requestId, route, method, path, decision, reason, [{ check: 'egress', reason, severity: 'deny', detail }], denial.status, seconds(), extra);
     };
 
+    // The app's header block is screened before it selects an upstream (a second Host could pick another).
+    const headerPolicy = egressHeaderPolicy(state.config);
+    const refused = screenRequestHeaders(req.rawHeaders, headerPolicy, req.httpVersion);
+    if (refused) {
+      res.shouldKeepAlive = false;
+      deny(refused.reason, refused.detail, 'unmatched', '-');
+      return;
+    }
     const target = resolveEgressTarget(req.url ?? '/', req.headers.host, state.routes);
     if (!target.ok) {
       deny(target.reason, target.detail, 'unmatched', '-');
@@ -170,7 +183,7 @@ export class EgressListener {
     const logPath = target.path.split('?')[0] ?? '/';
     const upstreamStarted = performance.now();
     const hasBody = req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0');
-    let headers = egressRequestHeaders(req, requestId);
+    let headers = egressRequestHeaders(req, requestId, headerPolicy);
     let body: IncomingMessage | Buffer | null = hasBody ? req : null;
     if (state.signer) {
       // RFC 9421 (issue 5): sign for the upstream's authority; a body is digested and sent as those bytes.

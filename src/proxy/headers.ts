@@ -5,10 +5,10 @@
 // peer's request first and set afterwards, so a peer can neither forge nor strip them.
 import type { IncomingHttpHeaders } from 'node:http';
 
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'http2-settings']);
+export const HOP_BY_HOP: ReadonlySet<string> = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'http2-settings']);
 
 /** Set only by the sidecar; any copy from the peer is removed. */
-const SIDECAR_OWNED = new Set(['x-forwarded-client-cert', 'x-forwarded-proto', 'x-request-id']);
+export const SIDECAR_OWNED: ReadonlySet<string> = new Set(['x-forwarded-client-cert', 'x-forwarded-proto', 'x-request-id']);
 
 function connectionListed(value: string | string[] | undefined): Set<string> | undefined {
   if (value === undefined) return undefined;
@@ -23,17 +23,24 @@ function connectionListed(value: string | string[] | undefined): Set<string> | u
 /**
  * Request headers for the upstream, from the peer's raw header list (which keeps duplicates
  * and order, unlike IncomingMessage.headers), as undici's flat [name, value, ...] array.
+ * The sidecar's own headers come first: an app whose server keeps only its first N fields
+ * still sees who called. `keep`, when given, drops every other peer field (header-hygiene.ts).
  */
-export function upstreamRequestHeaders(rawHeaders: readonly string[], connection: string | undefined, added: Record<string, string>): string[] {
+export function upstreamRequestHeaders(
+  rawHeaders: readonly string[],
+  connection: string | undefined,
+  added: Record<string, string>,
+  keep?: (lowerName: string) => boolean,
+): string[] {
   const listed = connectionListed(connection);
   const out: string[] = [];
+  for (const [name, value] of Object.entries(added)) out.push(name, value);
   for (let i = 0; i < rawHeaders.length; i += 2) {
     const name = rawHeaders[i] as string;
     const lower = name.toLowerCase();
-    if (HOP_BY_HOP.has(lower) || SIDECAR_OWNED.has(lower) || listed?.has(lower)) continue;
+    if (HOP_BY_HOP.has(lower) || SIDECAR_OWNED.has(lower) || listed?.has(lower) || (keep && !keep(lower))) continue;
     out.push(name, rawHeaders[i + 1] as string);
   }
-  for (const [name, value] of Object.entries(added)) out.push(name, value);
   return out;
 }
 

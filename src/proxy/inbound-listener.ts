@@ -28,6 +28,7 @@ import type { ListenerTlsMaterial } from '../tls/material.js';
 import { analyzePeerCertificate, PeerCertFactsCache, sentIssuers } from '../tls/peer-certificate.js';
 import { identityString, readPeer, type PeerInfo } from '../tls/peer-identity.js';
 import { downstreamResponseHeaders, requestIdFrom, upstreamRequestHeaders } from './headers.js';
+import { forwardable, forwardedHeaders, inboundHeaderPolicy, refusedEvaluation, screenRequestHeaders } from './header-hygiene.js';
 import { Connections, answerHandlerFailure, clientErrorReason, listenOn, writeRawDenial } from './listener-common.js';
 import { classifyUpstreamError } from './upstream.js';
 import { formatXfcc } from './xfcc.js';
@@ -76,6 +77,8 @@ export class InboundListener {
         rejectUnauthorized: true,
         handshakeTimeout: config.tls.handshakeTimeoutMs,
         maxHeaderSize: config.server.maxHeaderBytes,
+        // A missing Host is refused by header-hygiene.ts like the other Host problems: recorded, with a reason code.
+        requireHostHeader: false,
         requestTimeout: config.server.requestTimeoutMs,
         headersTimeout: config.server.headersTimeoutMs,
         keepAliveTimeout: config.server.keepAliveTimeoutMs,
@@ -85,6 +88,9 @@ export class InboundListener {
       },
       (req, res) => this.onRequest(req, res),
     );
+    // Node's own header count limit drops the excess silently; header-hygiene.ts refuses above
+    // server.maxHeaderCount instead (maxHeaderSize bounds the memory).
+    this.server.maxHeadersCount = 0;
     this.connections = new Connections(this.server);
     // Runs before the HTTP layer's own listener, so every socket that reaches HTTP has a peer.
     this.server.prependListener('secureConnection', (socket: TLSSocket) => this.onSecureConnection(socket));
@@ -239,7 +245,11 @@ export class InboundListener {
       facts: new RequestFacts(),
       ...(requestBody ? { signatures: state.signatures, rawHeaders: req.rawHeaders, body: requestBody.read } : {}),
     };
-    const { decision, route, forwardPath } = await evaluate(state.policy, context);
+    // The header block is screened before any check runs (count, repeated singletons, "_" names).
+    const headerPolicy = inboundHeaderPolicy(state.config);
+    const refused = screenRequestHeaders(req.rawHeaders, headerPolicy, req.httpVersion);
+    if (refused) res.shouldKeepAlive = false;
+    const { decision, route, forwardPath } = refused ? refusedEvaluation(state.policy, refused) : await evaluate(state.policy, context);
     const base: OutcomeBase = {
       requestId,
       listener: this.name,
@@ -290,11 +300,17 @@ export class InboundListener {
         {
           method: context.method as Dispatcher.HttpMethod,
           path: forwardPath,
-          headers: upstreamRequestHeaders(req.rawHeaders, req.headers.connection, {
-            'x-forwarded-client-cert': this.xfccFor(peer, state.material.serverUri),
-            'x-forwarded-proto': 'https',
-            'x-request-id': requestId,
-          }),
+          headers: upstreamRequestHeaders(
+            req.rawHeaders,
+            req.headers.connection,
+            {
+              'x-forwarded-client-cert': this.xfccFor(peer, state.material.serverUri),
+              'x-forwarded-proto': 'https',
+              'x-request-id': requestId,
+              ...forwardedHeaders(req.rawHeaders, socket.remoteAddress, headerPolicy.forwardedFor ?? 'replace'),
+            },
+            forwardable(headerPolicy),
+          ),
           // A check that read the body (to check its digest) holds it: forward exactly those bytes.
           body: requestBody?.bytes ?? (hasBody ? req : null),
           signal: controller.signal,

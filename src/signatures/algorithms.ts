@@ -33,6 +33,37 @@ export function keyProblem(algorithm: SignatureAlgorithm, key: KeyObject): strin
   }
 }
 
+/** Group orders of the ECDSA curves (SEC 2), for the low-s form. */
+const CURVE_ORDER: Partial<Record<SignatureAlgorithm, bigint>> = {
+  'ecdsa-p256-sha256': 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n,
+  'ecdsa-p384-sha384': 0xffffffffffffffffffffffffffffffffffffffffffffffffc7634d81f4372ddf581a0db248b0a77aecec196accc52973n,
+};
+
+function halves(signature: Uint8Array): { r: Uint8Array; s: bigint } {
+  const half = signature.length / 2;
+  return { r: signature.subarray(0, half), s: BigInt(`0x${Buffer.from(signature.subarray(half)).toString('hex') || '0'}`) };
+}
+
+/**
+ * ECDSA is malleable: when (r, s) verifies, so does (r, n − s), a different byte string over
+ * the same signed content. Whether a raw (IEEE P1363) ECDSA signature has the "high" s
+ * (s > n/2); false for every other algorithm.
+ */
+export function isHighS(algorithm: SignatureAlgorithm, signature: Uint8Array): boolean {
+  const order = CURVE_ORDER[algorithm];
+  if (order === undefined || signature.length !== RAW_LENGTH[algorithm]) return false;
+  return halves(signature).s > order / 2n;
+}
+
+/** The low-s twin of an ECDSA signature (unchanged when it already is low-s), so what we sign passes a verifier that refuses high s. */
+function toLowS(algorithm: SignatureAlgorithm, signature: Buffer): Buffer {
+  const order = CURVE_ORDER[algorithm];
+  if (order === undefined || !isHighS(algorithm, signature)) return signature;
+  const { r, s } = halves(signature);
+  const low = Buffer.from((order - s).toString(16).padStart(signature.length, '0'), 'hex');
+  return Buffer.concat([r, low]);
+}
+
 const PSS = { padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 64 } as const;
 
 /** Sign the signature base with a private key (or shared secret). */
@@ -42,9 +73,9 @@ export function signBase(algorithm: SignatureAlgorithm, key: KeyObject, base: st
     case 'ed25519':
       return sign(null, data, key);
     case 'ecdsa-p256-sha256':
-      return sign('sha256', data, { key, dsaEncoding: 'ieee-p1363' });
+      return toLowS(algorithm, sign('sha256', data, { key, dsaEncoding: 'ieee-p1363' }));
     case 'ecdsa-p384-sha384':
-      return sign('sha384', data, { key, dsaEncoding: 'ieee-p1363' });
+      return toLowS(algorithm, sign('sha384', data, { key, dsaEncoding: 'ieee-p1363' }));
     case 'rsa-pss-sha512':
       return sign('sha512', data, { key, ...PSS });
     case 'rsa-v1_5-sha256':

@@ -1,9 +1,13 @@
 // Signature-Input and Signature (RFC 9421 §4): both RFC 8941 Dictionaries keyed by label.
-// Parsed once per request; a malformed field refuses every signature in it.
-import { parseDictionary, serializeInnerList, type BareItem, type InnerList, type Item, type Parameters } from 'structured-headers';
+// Parsed once per request, strictly (strict-dictionary.ts): a repeated label or parameter, a
+// Decimal where an Integer belongs, a Token where a String belongs, or a parameter RFC 9421 does
+// not define refuses every signature in the message. A lenient reader here is a second reader
+// that may disagree with the signer about what was signed.
+import { serializeInnerList, type InnerList } from 'structured-headers';
 import { toComponents, type Component } from './components.js';
 import { malformed } from './errors.js';
 import { fieldLines, normalizeFieldLine, type HeaderLines } from './message.js';
+import { parseStrictDictionary, StrictParseError, toLibraryInnerList, type StrictMember, type StrictParameters } from './strict-dictionary.js';
 
 export interface SignatureParams {
   readonly created?: number;
@@ -23,22 +27,35 @@ export interface ParsedSignature {
   readonly signature: Buffer;
 }
 
-const INTEGER_PARAMS = new Set(['created', 'expires']);
-const STRING_PARAMS = new Set(['nonce', 'alg', 'keyid', 'tag']);
+/** RFC 9421 §2.3: the signature parameters and the RFC 8941 type each must have. */
+const PARAM_TYPES: Readonly<Record<string, 'integer' | 'string'>> = {
+  created: 'integer',
+  expires: 'integer',
+  nonce: 'string',
+  alg: 'string',
+  keyid: 'string',
+  tag: 'string',
+};
 
-function readParams(label: string, params: Parameters): SignatureParams {
+function readParams(label: string, params: StrictParameters): SignatureParams {
   const out: Record<string, string | number> = {};
-  for (const [key, value] of params) {
-    if (INTEGER_PARAMS.has(key)) {
-      if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) throw malformed(`signature ${label}: ${key} must be a non-negative integer`);
-      out[key] = value;
-    } else if (STRING_PARAMS.has(key)) {
-      if (typeof value !== 'string') throw malformed(`signature ${label}: ${key} must be a string`);
-      out[key] = value;
-    }
-    // Other parameters are covered by the signature (they are in @signature-params) and ignored.
+  for (const [key, item] of params) {
+    const wanted = PARAM_TYPES[key];
+    if (wanted === undefined) throw malformed(`signature ${label}: unknown parameter ${key} (RFC 9421 defines created, expires, nonce, alg, keyid, tag)`);
+    if (item.type !== wanted) throw malformed(`signature ${label}: ${key} must be an RFC 8941 ${wanted === 'integer' ? 'Integer' : 'String'}, not a ${item.type}`);
+    if (wanted === 'integer' && (item.value as number) < 0) throw malformed(`signature ${label}: ${key} must not be negative`);
+    out[key] = item.value as string | number;
   }
   return out as SignatureParams;
+}
+
+function strictDictionary(field: string, text: string): Map<string, StrictMember> {
+  try {
+    return new Map(parseStrictDictionary(text));
+  } catch (error) {
+    if (error instanceof StrictParseError) throw malformed(`${field} is not a valid RFC 8941 dictionary: ${error.message}`);
+    throw error;
+  }
 }
 
 function joined(lines: HeaderLines, name: string): string | undefined {
@@ -58,22 +75,17 @@ export function parseSignatureFields(headers: HeaderLines): Map<string, ParsedSi
   const out = new Map<string, ParsedSignature>();
   if (inputText === undefined && signatureText === undefined) return out;
   if (inputText === undefined || signatureText === undefined) throw malformed('Signature-Input and Signature must be sent together');
-  let inputs;
-  let signatures;
-  try {
-    inputs = parseDictionary(inputText);
-    signatures = parseDictionary(signatureText);
-  } catch (error) {
-    throw malformed(`Signature-Input or Signature is not a structured dictionary: ${(error as Error).message}`);
-  }
+  const inputs = strictDictionary('Signature-Input', inputText);
+  const signatures = strictDictionary('Signature', signatureText);
   for (const [label, member] of inputs) {
-    if (!Array.isArray(member[0])) throw malformed(`Signature-Input ${label} is not an inner list`);
+    if (member.kind !== 'inner-list') throw malformed(`Signature-Input ${label} is not an inner list`);
     const sig = signatures.get(label);
     if (!sig) throw malformed(`Signature-Input ${label} has no Signature`);
-    const bare: BareItem | Item[] = sig[0];
-    if (!(bare instanceof ArrayBuffer)) throw malformed(`Signature ${label} is not a byte sequence`);
-    const input = member as InnerList;
-    out.set(label, { label, components: toComponents(input[0]), params: readParams(label, input[1]), input, signature: Buffer.from(bare) });
+    if (sig.kind !== 'item' || sig.value.type !== 'bytes') throw malformed(`Signature ${label} is not a byte sequence`);
+    if (sig.params.length > 0) throw malformed(`Signature ${label} carries parameters`);
+    for (const item of member.items) if (item.value.type !== 'string') throw malformed(`Signature-Input ${label}: a component identifier must be a String, not a ${item.value.type}`);
+    const input = toLibraryInnerList(member);
+    out.set(label, { label, components: toComponents(input[0]), params: readParams(label, member.params), input, signature: Buffer.from(sig.value.value) });
   }
   for (const label of signatures.keys()) if (!inputs.has(label)) throw malformed(`Signature ${label} has no Signature-Input`);
   return out;

@@ -85,9 +85,14 @@ test.each([
   expect(sidecar.logs.requests().at(-1)).toMatchObject({ request_id: ids[0] });
 });
 
-test('two x-request-id headers are replaced by one generated id', async () => {
-  const seen = await send(['x-request-id', 'first', 'X-Request-Id', 'second']);
-  const ids = all(seen, 'x-request-id');
-  expect(ids).toHaveLength(1);
-  expect(ids[0]).toMatch(UUID);
+test('two x-request-id headers are refused (400 malformed_request): the id must be single', async () => {
+  const before = upstream.received.length;
+  const agent = mtlsAgent(pki, pki.frontend);
+  const response = await request(`${sidecar.url}/api/whoami`, { dispatcher: agent, headers: ['x-request-id', 'first', 'X-Request-Id', 'second'] });
+  const body = JSON.parse(await response.body.text()) as { reason: string; request_id: string };
+  await agent.close();
+  expect(response.statusCode).toBe(400);
+  expect(body.reason).toBe('malformed_request');
+  expect(body.request_id).toMatch(UUID);
+  expect(upstream.received).toHaveLength(before);
 });

@@ -11,9 +11,9 @@ const ADDED_FLAT = ['x-forwarded-client-cert', 'By=a;Hash=b', 'x-forwarded-proto
 const names = (flat: readonly string[]) => flat.filter((_, i) => i % 2 === 0).map((name) => name.toLowerCase());
 
 describe('upstreamRequestHeaders', () => {
-  test('end-to-end headers pass in order with their casing and duplicates, then the sidecar’s own', () => {
+  test('the sidecar’s own headers first, then end-to-end headers in order with their casing and duplicates', () => {
     const raw = ['Host', 'localhost', 'X-Dup', 'one', 'accept', '*/*', 'x-dup', 'two', 'Content-Length', '5'];
-    expect(upstreamRequestHeaders(raw, undefined, ADDED)).toEqual([...raw, ...ADDED_FLAT]);
+    expect(upstreamRequestHeaders(raw, undefined, ADDED)).toEqual([...ADDED_FLAT, ...raw]);
   });
 
   test('the fixed hop-by-hop set is dropped, whatever its casing', () => {
@@ -50,7 +50,7 @@ describe('upstreamRequestHeaders', () => {
       'accept', '*/*',
     ];
     const out = upstreamRequestHeaders(raw, undefined, ADDED);
-    expect(out).toEqual(['accept', '*/*', ...ADDED_FLAT]);
+    expect(out).toEqual([...ADDED_FLAT, 'accept', '*/*']);
   });
 
   test('a Connection header naming a sidecar-owned header cannot strip the sidecar’s copy', () => {
@@ -61,6 +61,11 @@ describe('upstreamRequestHeaders', () => {
   test('with no Connection header only the fixed set is dropped', () => {
     const out = upstreamRequestHeaders(['te', 'trailers', 'x-drop-me', '1'], undefined, {});
     expect(names(out)).toEqual(['x-drop-me']);
+  });
+
+  test('`keep` drops every other peer field, never the sidecar’s own', () => {
+    const out = upstreamRequestHeaders(['x-spiffe-id', 'forged', 'accept', '*/*'], undefined, ADDED, (name) => name !== 'x-spiffe-id');
+    expect(out).toEqual([...ADDED_FLAT, 'accept', '*/*']);
   });
 });
 
