@@ -23,6 +23,8 @@ import { resolveEgressTarget } from './egress-routing.js';
 import { retiredPools, type EgressState } from './egress-state.js';
 import { downstreamResponseHeaders, requestIdFrom, upstreamRequestHeaders } from './headers.js';
 import { Connections, answerHandlerFailure, clientErrorReason, listenOn, writeRawDenial } from './listener-common.js';
+import { ConnectionLimits } from './connection-limits.js';
+import { applyServerSettings, serverOptions } from './server-settings.js';
 
 /** Failures that mean the sidecar refused the upstream, not that the upstream failed. */
 const REFUSALS = new Set<ReasonCode>(['upstream_identity_mismatch', 'upstream_cert_invalid', 'upstream_tls_failed']);
@@ -48,6 +50,7 @@ export class EgressListener {
   private readonly connections: Connections;
   /** Sockets with a request being handled: a parse error there is the app leaving mid-body. */
   private readonly busy = new WeakSet<Socket>();
+  private readonly limits: ConnectionLimits;
 
   constructor(
     state: EgressState,
@@ -58,16 +61,15 @@ export class EgressListener {
     this.state = state;
     const server = state.config.server;
     this.server = createServer(
-      {
-        maxHeaderSize: server.maxHeaderBytes,
-        requestTimeout: server.requestTimeoutMs,
-        headersTimeout: server.headersTimeoutMs,
-        keepAliveTimeout: server.keepAliveTimeoutMs,
-        connectionsCheckingInterval: 1_000,
-      },
+      serverOptions(server),
       (req, res) => this.onRequest(req, res),
     );
     this.connections = new Connections(this.server);
+    this.limits = new ConnectionLimits(this.server, server, {
+      opened: () => this.recorder.connectionOpened(this.name),
+      closed: () => this.recorder.connectionClosed(this.name),
+      refused: (reason) => this.recorder.connectionRefused(this.name, reason),
+    });
     this.server.on('connection', (socket: Socket) => {
       this.connections.track(socket);
     });
@@ -86,6 +88,9 @@ export class EgressListener {
   /** Swap in a new state (reload). Pools the new state no longer uses close after their requests. */
   update(next: EgressState): void {
     const previous = this.state;
+    // server.* for connections accepted from now on.
+    applyServerSettings(this.server, next.config.server);
+    this.limits.update(next.config.server);
     this.state = next;
     for (const pool of retiredPools(previous, next)) void pool.close().catch(() => undefined);
   }
@@ -149,7 +154,9 @@ export class EgressListener {
     const deny = (reason: ReasonCode, detail: string, route: string, path: string, extra: { upstream?: string; upstreamSeconds?: number } = {}) => {
       const denial = denialResponse(reason, requestId);
       if (!res.headersSent && !res.destroyed) {
-        res.writeHead(denial.status, extra.upstream ? { ...denial.headers, connection: 'close' } : denial.headers);
+        // An upstream failure after the app's request was read whole leaves the connection in a
+        // known state: keep it. Part of a body may still be in flight otherwise: close.
+        res.writeHead(denial.status, extra.upstream && !req.complete ? { ...denial.headers, connection: 'close' } : denial.headers);
         res.end(denial.body);
       }
       const decision: DecisionKind = REFUSALS.has(reason) || !extra.upstream ? 'deny' : 'allow';
@@ -216,7 +223,7 @@ export class EgressListener {
         // The app went away, or the upstream failed mid-response: close the app's connection
         // (a truncated response must not look complete), keep serving.
         res.destroy();
-        const reason = failure.reason === 'client_disconnected' ? 'client_disconnected' : 'upstream_unavailable';
+        const reason = failure.reason === 'client_disconnected' ? 'client_disconnected' : failure.reason === 'upstream_timeout' ? 'upstream_timeout' : 'upstream_unavailable';
         this.record(requestId, route, method, logPath, 'allow', reason, [], status || 499, seconds(), {
           upstream: route,
           upstreamSeconds,

@@ -74,6 +74,22 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  // Overload protection: `reason` is one of max_connections, max_connections_per_address,
+  // max_connections_per_identity (src/proxy/connection-limits.ts); never a peer's address.
+  readonly connectionsRefused = new Counter({
+    name: 'palisade_connections_refused_total',
+    help: 'Connections closed at accept or right after the handshake because a connection cap was reached, by listener and reason code.',
+    labelNames: ['listener', 'reason'] as const,
+    registers: [this.registry],
+  });
+
+  readonly connectionsOpen = new Gauge({
+    name: 'palisade_connections_open',
+    help: 'Connections open on each listener, counted from accept (before the TLS handshake) to close.',
+    labelNames: ['listener'] as const,
+    registers: [this.registry],
+  });
+
   readonly certificateExpiry = new Gauge({
     name: 'palisade_certificate_expiry_timestamp_seconds',
     help: 'Expiry (Unix time) of the certificates the sidecar holds: its own and its trust anchors.',

@@ -9,6 +9,7 @@ import type { CertSummary } from '../tls/material.js';
 import type { ListenerPolicy } from '../pipeline/types.js';
 import type { PeerInfo } from '../tls/peer-identity.js';
 import type { Metrics } from './metrics.js';
+import type { ConnectionRefusal } from '../proxy/connection-limits.js';
 import { IdentityInventory } from './inventory.js';
 import { identityLabel } from './peer-expiry.js';
 
@@ -91,6 +92,23 @@ export class Recorder {
   upstreamHandshake(listener: string, upstream: string, version: string, result: 'success' | 'failure', reason: ReasonCode | 'none', detail?: string): void {
     this.metrics.upstreamTlsHandshakes.inc({ listener, upstream, version, result, reason });
     if (result === 'failure') this.audit.info({ type: 'upstream_handshake', listener, upstream, version, reason, detail }, 'upstream tls handshake refused');
+  }
+
+  /** A connection was accepted (before any handshake) or closed: palisade_connections_open. */
+  connectionOpened(listener: string): void {
+    this.metrics.connectionsOpen.inc({ listener });
+  }
+
+  connectionClosed(listener: string): void {
+    this.metrics.connectionsOpen.dec({ listener });
+  }
+
+  /**
+   * A connection refused by a cap. Counted, not logged one line each: a flood would otherwise
+   * write thousands of lines a second; the counter carries the reason.
+   */
+  connectionRefused(listener: string, reason: ConnectionRefusal): void {
+    this.metrics.connectionsRefused.inc({ listener, reason });
   }
 
   /** A verified peer connected: track its certificate's expiry under its configured identity. */
