@@ -389,7 +389,8 @@ export class InboundListener {
       const upstreamSeconds = (performance.now() - upstreamStarted) / 1000;
       // When the app breaks mid-response undici destroys `res` with the real cause and rejects
       // with a generic premature close; `res.errored` tells the two apart.
-      const failure = classifyUpstreamError((res as { errored?: unknown }).errored ?? error);
+      const cause = (res as { errored?: unknown }).errored ?? error;
+      const failure = classifyUpstreamError(cause);
       const clientGone = failure === 'client_disconnected';
       if (status !== 0) {
         // Upstream reset or stalled mid-response, or the peer went away: the client connection
@@ -399,7 +400,7 @@ export class InboundListener {
         finish(status, {
           upstreamSeconds,
           reason,
-          aborted: clientGone ? 'client closed the connection during the response' : `upstream failed during the response: ${(error as { code?: string }).code ?? 'error'}`,
+          aborted: clientGone ? 'client closed the connection during the response' : `upstream failed during the response: ${(cause as { code?: string }).code ?? 'error'}`,
         });
         return;
       }
