@@ -1,4 +1,5 @@
-// What a reload cannot change on a running sidecar: the sockets it listens on. Every other key
+// What a reload cannot change on a running sidecar: the sockets it listens on, and how it
+// watches its files. Every other key
 // is applied (server.* to new connections, policy and certificates at once). Each refusal names
 // the key path and both values, so the operator knows exactly what needs a restart.
 import type { Config } from './schema.js';
@@ -31,6 +32,12 @@ export function restartOnlyChanges(current: Config, next: Config): string[] {
   for (const key of ['address', 'port'] as const) {
     if (current.admin[key] !== next.admin[key]) {
       errors.push(`admin.${key}: cannot change on reload (running ${JSON.stringify(current.admin[key])}, new ${JSON.stringify(next.admin[key])}); restart the sidecar`);
+    }
+  }
+  // The file watcher is set up once by `palisade run`, from the config it started with.
+  for (const key of ['watchFiles', 'debounceMs'] as const) {
+    if (current.reload[key] !== next.reload[key]) {
+      errors.push(`reload.${key}: cannot change on reload (running ${JSON.stringify(current.reload[key])}, new ${JSON.stringify(next.reload[key])}); restart the sidecar`);
     }
   }
   return errors;

@@ -5,12 +5,13 @@ import type { Config } from '../../../src/config/schema.js';
 
 const base = {
   admin: { address: '127.0.0.1', port: 9901 },
+  reload: { watchFiles: true, debounceMs: 500 },
   inbound: [{ name: 'app', address: '0.0.0.0', port: 8443 }],
   egress: [{ name: 'out', address: '127.0.0.1', port: 15001 }],
 } as unknown as Config;
 
 type Bound = { name: string; address: string; port: number };
-type Editable = { admin: { address: string; port: number }; inbound: Bound[]; egress: Bound[] };
+type Editable = { admin: { address: string; port: number }; reload: { watchFiles: boolean; debounceMs: number }; inbound: Bound[]; egress: Bound[] };
 
 function edit(change: (config: Editable) => void): Config {
   const copy = structuredClone(base) as unknown as Editable;
@@ -27,6 +28,7 @@ test('each bound key is named', () => {
   expect(restartOnlyChanges(base, edit((c) => (c.egress[0]!.address = '127.0.0.2')))[0]).toMatch(/^egress\[0\]\.address: /);
   expect(restartOnlyChanges(base, edit((c) => (c.admin.port = 9902)))[0]).toMatch(/^admin\.port: /);
   expect(restartOnlyChanges(base, edit((c) => (c.inbound[0]!.name = 'other')))[0]).toMatch(/^inbound\[0\]\.name: /);
+  expect(restartOnlyChanges(base, edit((c) => (c.reload.watchFiles = false)))).toEqual(['reload.watchFiles: cannot change on reload (running true, new false); restart the sidecar']);
 });
 
 test('adding a listener needs a restart', () => {
