@@ -59,6 +59,7 @@ export class Sidecar {
     this.audit = loggers.audit;
     this.recorder = new Recorder(this.metrics, loggers.audit);
     this.metrics.readiness = () => this.notReadyReason() === undefined;
+    this.metrics.admission = () => [...this.listeners.values()].map((listener) => ({ listener: listener.name, active: listener.currentState.admission.active, pending: listener.currentState.admission.pending }));
   }
 
   get config(): LoadedConfig['config'] {

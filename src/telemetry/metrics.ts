@@ -83,6 +83,29 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  /** Set by the sidecar: each inbound listener's admission counts, read at scrape time. */
+  admission: () => ReadonlyArray<{ listener: string; active: number; pending: number }> = () => [];
+
+  readonly upstreamRequestsActive: Gauge = new Gauge({
+    name: 'palisade_upstream_requests_active',
+    help: 'Requests holding an app connection now, per inbound listener (at most upstream.connections).',
+    labelNames: ['listener'] as const,
+    registers: [this.registry],
+    collect: (): void => {
+      for (const sample of this.admission()) this.upstreamRequestsActive.set({ listener: sample.listener }, sample.active);
+    },
+  });
+
+  readonly upstreamRequestsPending: Gauge = new Gauge({
+    name: 'palisade_upstream_requests_pending',
+    help: 'Requests waiting for an app connection now, per inbound listener (at most upstream.maxPending).',
+    labelNames: ['listener'] as const,
+    registers: [this.registry],
+    collect: (): void => {
+      for (const sample of this.admission()) this.upstreamRequestsPending.set({ listener: sample.listener }, sample.pending);
+    },
+  });
+
   readonly connectionsOpen = new Gauge({
     name: 'palisade_connections_open',
     help: 'Connections open on each listener, counted from accept (before the TLS handshake) to close.',

@@ -1,6 +1,7 @@
 // Past server.maxConnections a new connection is closed at accept, before any TLS, and counted
 // in palisade_connections_refused_total{reason="max_connections"}; an established keep-alive
 // client keeps being served on its connection. palisade_connections_open counts from accept.
+// Refusals are logged as a rate-limited summary line, not one line each.
 import { connect, type Socket } from 'node:net';
 import { Client } from 'undici';
 import { afterAll, beforeAll, expect, test } from 'vitest';
@@ -70,6 +71,10 @@ test('past maxConnections new connections are refused and counted; an establishe
   // Beyond it: closed by the sidecar at once (long before the handshake timeout), and counted.
   expect(await Promise.all([refusedConnection(), refusedConnection()])).toEqual([true, true]);
   expect(await metric(sidecar.adminUrl, 'palisade_connections_refused_total', { listener: 'app', reason: 'max_connections' })).toBe(2);
+  // Logged as a summary, not a line per connection: the first refusal opens a 10 s window.
+  expect(sidecar.logs.lines().filter((line) => line['type'] === 'connection_refused')).toEqual([
+    expect.objectContaining({ listener: 'app', reason: 'max_connections', count: 1, msg: 'connections refused' }),
+  ]);
 
   // The established keep-alive connection still serves, with no new handshake.
   expect(await get('/api/two')).toBe(200);

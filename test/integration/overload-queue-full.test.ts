@@ -1,7 +1,8 @@
 // Past upstream.connections requests wait in a bounded queue: a queued request that gets no app
 // connection within upstream.queueTimeoutMs, and one that finds the queue full, get 503
 // upstream_overloaded with Retry-After, while the app still holds the first request (not after
-// minutes). The held request then completes normally.
+// minutes). The held request then completes normally. palisade_upstream_requests_active shows
+// the busy connection.
 import type { ServerResponse } from 'node:http';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { call, mtlsAgent } from '../helpers/client.js';
@@ -65,6 +66,10 @@ test('a full pending queue answers 503 upstream_overloaded with Retry-After with
   // Both refusals came while the app still held the first request.
   expect(firstDone).toBe(false);
   expect(held).toHaveLength(1);
+
+  // Saturation is visible: the one app connection busy, nothing left waiting.
+  expect(await metric(sidecar.adminUrl, 'palisade_upstream_requests_active', { listener: 'app' })).toBe(1);
+  expect(await metric(sidecar.adminUrl, 'palisade_upstream_requests_pending', { listener: 'app' })).toBe(0);
 
   (held[0] as ServerResponse).end('done');
   expect((await first).status).toBe(200);
