@@ -245,8 +245,9 @@ const UpstreamOriginationTls = z.strictObject({
   peer: UpstreamCertPolicy.prefault({}),
 });
 
-// Admission limits are inbound's (per peer identity); egress upstreams keep the pool alone.
-const EgressUpstream = Upstream.omit({ url: true, maxPending: true, queueTimeoutMs: true, maxRequestsPerIdentity: true, bufferBodyBytes: true }).extend({
+// Egress upstreams have the bounded queue (maxPending, queueTimeoutMs) but not the per-identity
+// share or body buffering: the one client is the local app.
+const EgressUpstream = Upstream.omit({ url: true, maxRequestsPerIdentity: true, bufferBodyBytes: true }).extend({
   /** The metric label `upstream`, and a Host the app may address it by. */
   name: Name,
   url: z.url({ protocol: /^https$/, error: 'must be an https:// URL of the upstream, e.g. https://orders.internal:8443' }).refine(

@@ -237,6 +237,13 @@ export class EgressListener {
     res.once('close', () => {
       if (status === 0 && !res.writableFinished) controller.abort();
     });
+    // Past the pool and its bounded queue: 503 upstream_overloaded now, not an unbounded wait.
+    const admitted = await upstream.admission.admit('app', controller.signal);
+    if (!admitted.ok) {
+      if (admitted.reason === 'aborted') this.record(requestId, route, method, logPath, 'allow', 'client_disconnected', [], 499, seconds(), { aborted: 'app closed the connection while queued for the upstream' }, timedOut);
+      else deny(admitted.reason, admitted.detail, route, logPath);
+      return;
+    }
     try {
       await upstream.pool.stream(
         {
@@ -270,6 +277,8 @@ export class EgressListener {
       }
       deny(failure.reason, failure.detail, route, logPath, { upstream: route, upstreamSeconds });
       return;
+    } finally {
+      admitted.release();
     }
     this.record(requestId, route, method, logPath, 'allow', 'none', [], status, seconds(), { upstream: route, upstreamSeconds: (performance.now() - upstreamStarted) / 1000 });
   }

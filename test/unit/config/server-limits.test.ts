@@ -27,9 +27,16 @@ test("a timeout above Node's timer maximum is refused (it would fire after 1 ms)
   expect(found.some((error) => error.startsWith('inbound[0].server.keepAliveTimeoutMs') && error.includes("Node's timer limit"))).toBe(true);
 });
 
-test('admission and per-identity limits are inbound keys: an egress upstream refuses them', () => {
+test('the per-identity share and body buffering are inbound keys: an egress upstream refuses them, but takes the queue keys', () => {
   const value = config({}, {});
-  const egress = (value['egress'] as Array<{ upstreams: Array<Record<string, unknown>> }>)[0]!;
-  egress.upstreams[0]!['maxPending'] = 10;
-  expect(errors(value).some((error) => error.startsWith('egress[0].upstreams[0]') && error.includes('maxPending'))).toBe(true);
+  const upstream = (value['egress'] as Array<{ upstreams: Array<Record<string, unknown>> }>)[0]!.upstreams[0]!;
+  upstream['maxPending'] = 10;
+  upstream['queueTimeoutMs'] = 500;
+  // Only file errors remain (the certificates do not exist here): the schema took both keys.
+  expect(errors(value).filter((error) => !error.includes('file not found'))).toEqual([]);
+  upstream['maxRequestsPerIdentity'] = 10;
+  upstream['bufferBodyBytes'] = 0;
+  const found = errors(value);
+  expect(found.some((error) => error.startsWith('egress[0].upstreams[0]') && error.includes('maxRequestsPerIdentity'))).toBe(true);
+  expect(found.some((error) => error.startsWith('egress[0].upstreams[0]') && error.includes('bufferBodyBytes'))).toBe(true);
 });
