@@ -122,8 +122,9 @@ const Upstream = z.strictObject({
   // bounded queue for at most queueTimeoutMs, then get 503 upstream_overloaded.
   maxPending: z.number().int().min(0).max(100_000).default(256),
   queueTimeoutMs: ms('queueTimeoutMs').default(1_000),
-  /** Requests one peer identity may have in flight or queued; past it, 429 identity_overloaded. */
-  maxRequestsPerIdentity: z.number().int().min(1).max(100_000).default(64),
+  /** Requests one peer identity may have in flight or queued; past it, 429 identity_overloaded.
+   *  Unset: half of `connections` (rounded up), so one identity never holds the whole pool. */
+  maxRequestsPerIdentity: z.number().int().min(1).max(100_000).optional(),
   /** A body whose Content-Length is at most this is read whole before an app connection is taken. */
   bufferBodyBytes: z.number().int().min(0).max(16_777_216).default(16_384),
 });

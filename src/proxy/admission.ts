@@ -17,7 +17,8 @@ export interface AdmissionLimits {
   readonly connections: number;
   readonly maxPending: number;
   readonly queueTimeoutMs: number;
-  readonly maxRequestsPerIdentity: number;
+  /** Unset: half of `connections`, rounded up. */
+  readonly maxRequestsPerIdentity?: number | undefined;
 }
 
 export type AdmissionRefusal = 'upstream_overloaded' | 'identity_overloaded';
@@ -40,7 +41,11 @@ export class Admission {
   private readonly queue = new Set<Waiter>();
   private readonly perIdentity = new Map<string, number>();
 
-  constructor(private readonly limits: AdmissionLimits) {}
+  private readonly perIdentityLimit: number;
+
+  constructor(private readonly limits: AdmissionLimits) {
+    this.perIdentityLimit = limits.maxRequestsPerIdentity ?? Math.ceil(limits.connections / 2);
+  }
 
   get active(): number {
     return this.inFlight;
@@ -53,8 +58,8 @@ export class Admission {
   /** `signal`: the peer went away; a queued request leaves the queue. */
   admit(identity: string, signal?: AbortSignal): AdmissionResult | Promise<AdmissionResult> {
     const held = this.perIdentity.get(identity) ?? 0;
-    if (held >= this.limits.maxRequestsPerIdentity) {
-      return { ok: false, reason: 'identity_overloaded', detail: `identity already has ${held} requests in flight or queued (upstream.maxRequestsPerIdentity ${this.limits.maxRequestsPerIdentity})` };
+    if (held >= this.perIdentityLimit) {
+      return { ok: false, reason: 'identity_overloaded', detail: `identity already has ${held} requests in flight or queued (upstream.maxRequestsPerIdentity ${this.perIdentityLimit})` };
     }
     if (this.inFlight < this.limits.connections && this.queue.size === 0) {
       this.perIdentity.set(identity, held + 1);

@@ -22,7 +22,7 @@ beforeAll(async () => {
   upstream = await startUpstream((_req, res) => held.push(res));
   sidecar = await startSidecar(pki, {
     upstreamUrl: upstream.url,
-    listener: { upstream: { url: upstream.url, connections: 1, maxPending: 1, queueTimeoutMs: 500 } },
+    listener: { upstream: { url: upstream.url, connections: 1, maxPending: 1, queueTimeoutMs: 500, maxRequestsPerIdentity: 10 } },
   });
 });
 

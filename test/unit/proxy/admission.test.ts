@@ -61,6 +61,14 @@ test('one identity is held to its share, counted over in-flight and queued; othe
   expect((await other).ok).toBe(true);
 });
 
+test('unset, the per-identity share is half the connections, rounded up', async () => {
+  const admission = new Admission({ connections: 3, maxPending: 10, queueTimeoutMs: 1_000 });
+  await admitted(admission.admit('x'));
+  await admitted(admission.admit('x'));
+  expect(await admission.admit('x')).toMatchObject({ ok: false, reason: 'identity_overloaded', detail: expect.stringContaining('maxRequestsPerIdentity 2') });
+  expect((await admission.admit('y')).ok).toBe(true);
+});
+
 test('a peer that leaves while queued leaves the queue and frees its share', async () => {
   const admission = new Admission({ ...limits, connections: 1, maxRequestsPerIdentity: 2 });
   await admitted(admission.admit('x'));
