@@ -12,6 +12,8 @@ import { InboundListener, type ListenerState } from './proxy/inbound-listener.js
 import { EgressListener } from './proxy/egress-listener.js';
 import { buildEgressState, type EgressState } from './proxy/egress-state.js';
 import { createUpstreamPool, sameUpstream } from './proxy/upstream.js';
+import { Admission } from './proxy/admission.js';
+import { restartOnlyChanges } from './config/reload-rules.js';
 import { compileListenerPolicy } from './pipeline/routes.js';
 import { buildTokenRuntime } from './tokens/runtime.js';
 import { SignatureRuntime } from './pipeline/signature-runtime.js';
@@ -57,6 +59,7 @@ export class Sidecar {
     this.audit = loggers.audit;
     this.recorder = new Recorder(this.metrics, loggers.audit);
     this.metrics.readiness = () => this.notReadyReason() === undefined;
+    this.metrics.admission = () => [...this.listeners.values()].map((listener) => ({ listener: listener.name, active: listener.currentState.admission.active, pending: listener.currentState.admission.pending }));
   }
 
   get config(): LoadedConfig['config'] {
@@ -106,22 +109,13 @@ export class Sidecar {
   reload(next: LoadedConfig): void {
     const errors: string[] = [];
     const current = this.loaded.config;
-    const sameListeners =
-      next.config.inbound.length === current.inbound.length &&
-      next.config.inbound.every((listener, index) => {
-        const old = current.inbound[index];
-        return old && old.name === listener.name && old.address === listener.address && old.port === listener.port;
-      });
-    if (!sameListeners) errors.push('inbound: listener names, addresses and ports cannot change on reload; restart the sidecar');
-    const sameEgressListeners =
-      next.config.egress.length === current.egress.length &&
-      next.config.egress.every((listener, index) => {
-        const old = current.egress[index];
-        return old && old.name === listener.name && old.address === listener.address && old.port === listener.port;
-      });
-    if (!sameEgressListeners) errors.push('egress: listener names, addresses and ports cannot change on reload; restart the sidecar');
-    if (next.config.admin.address !== current.admin.address || next.config.admin.port !== current.admin.port) {
-      errors.push('admin: address and port cannot change on reload; restart the sidecar');
+    // Keys a running listener cannot change, each named by its path (inbound[0].port: ...).
+    errors.push(...restartOnlyChanges(current, next.config));
+    for (const [index, listener] of next.config.inbound.entries()) {
+      const running = this.listeners.get(listener.name);
+      if (running && listener.tls.handshakeTimeoutMs !== current.inbound[index]?.tls.handshakeTimeoutMs && !running.canSetHandshakeTimeout) {
+        errors.push(`inbound[${index}].tls.handshakeTimeoutMs: this Node.js cannot change it on a running listener; restart the sidecar`);
+      }
     }
     if (errors.length > 0) throw new ReloadError(errors);
 
@@ -217,6 +211,8 @@ export class Sidecar {
       policy: compileListenerPolicy(config, loaded.config.mode),
       material,
       pool: keepPool ? previous.pool : createUpstreamPool(config.upstream),
+      // Admission guards the pool: a new pool starts with empty counts.
+      admission: keepPool ? previous.admission : new Admission(config.upstream),
       // Remote JWKS stores with unchanged settings carry over a reload, keys and all.
       ...(config.tokens ? { tokens: buildTokenRuntime(config, loaded.tokens.get(name), previous?.tokens) } : {}),
       // Signature keys are re-read on reload; the replay cache carries over (no replay window).

@@ -7,6 +7,7 @@ import { validateIdentityPattern } from '../tls/identity-pattern.js';
 import { parseSpiffeId } from '../tls/spiffe.js';
 import { parseDuration } from '../certs/factory.js';
 import { RouteTokenKeys, TokenPolicySchema, tokenConfigIssues } from './tokens-schema.js';
+import { serverConfigIssues } from './server-limits.js';
 import { EgressSigningSchema, InboundSignaturesSchema, RouteSignatureKeys, signatureConfigIssues } from './signatures-schema.js';
 
 function durationProblem(text: string): string | undefined {
@@ -18,7 +19,9 @@ function durationProblem(text: string): string | undefined {
   }
 }
 
-const ms = (what: string) => z.number({ error: `${what} must be a number of milliseconds` }).int().positive();
+/** Node's timers hold at most 2^31−1 ms; a larger value silently becomes 1 ms (an instant timeout). */
+export const MAX_TIMER_MS = 2_147_483_647;
+const ms = (what: string) => z.number({ error: `${what} must be a number of milliseconds` }).int().positive().max(MAX_TIMER_MS, { error: `${what} must be at most ${MAX_TIMER_MS} ms (Node's timer limit)` });
 
 const Mode = z.enum(['enforce', 'report']);
 export type Mode = z.infer<typeof Mode>;
@@ -115,6 +118,15 @@ const Upstream = z.strictObject({
   bodyTimeoutMs: ms('bodyTimeoutMs').default(30_000),
   connections: z.number().int().min(1).max(10_000).default(128),
   keepAliveTimeoutMs: ms('keepAliveTimeoutMs').default(4_000),
+  // Admission to the app (src/proxy/admission.ts): past `connections`, requests wait in a
+  // bounded queue for at most queueTimeoutMs, then get 503 upstream_overloaded.
+  maxPending: z.number().int().min(0).max(100_000).default(256),
+  queueTimeoutMs: ms('queueTimeoutMs').default(1_000),
+  /** Requests one peer identity may have in flight or queued; past it, 429 identity_overloaded.
+   *  Unset: half of `connections` (rounded up), so one identity never holds the whole pool. */
+  maxRequestsPerIdentity: z.number().int().min(1).max(100_000).optional(),
+  /** A body whose Content-Length is at most this is read whole before an app connection is taken. */
+  bufferBodyBytes: z.number().int().min(0).max(16_777_216).default(16_384),
 });
 
 const Server = z.strictObject({
@@ -124,6 +136,8 @@ const Server = z.strictObject({
   maxHeaderBytes: z.number().int().min(1024).max(1_048_576).default(16_384),
   /** Most header field lines a request may carry (Envoy's default); more → 431 too_many_headers. */
   maxHeaderCount: z.number().int().min(1).max(10_000).default(100),
+  /** Open connections on this listener; past it new ones are closed at accept (src/proxy/connection-limits.ts). */
+  maxConnections: z.number().int().min(1).max(1_000_000).default(4_096),
 });
 
 /** A header name, or a prefix ending in "*", e.g. x-internal-user or x-corp-auth-*. */
@@ -144,6 +158,19 @@ const EgressHeaders = z.strictObject({
   /** App headers removed before forwarding, on top of the built-in certificate-identity list. */
   strip: z.array(HeaderNamePattern).default([]),
   underscores: Underscores,
+});
+
+/** Inbound-only limits: peers are remote and each has an identity once the handshake is done. */
+const InboundServer = Server.extend({
+  /** Open connections from one peer IP address, counted from accept (before the handshake). */
+  maxConnectionsPerAddress: z.number().int().min(1).max(1_000_000).default(512),
+  /** Open connections of one verified peer identity, counted from the end of the handshake. */
+  maxConnectionsPerIdentity: z.number().int().min(1).max(1_000_000).default(1_024),
+  /** Longest pause between two chunks of a request body (src/proxy/body-guard.ts). */
+  bodyIdleTimeoutMs: ms('bodyIdleTimeoutMs').default(15_000),
+  /** Slowest average body rate accepted once minBodyRateGraceMs has passed; 0 turns the check off. */
+  minBodyBytesPerSecond: z.number().int().min(0).max(1_073_741_824).default(240),
+  minBodyRateGraceMs: ms('minBodyRateGraceMs').default(5_000),
 });
 
 const HttpMethod = z
@@ -182,7 +209,7 @@ const Inbound = z.strictObject({
     })
     .prefault({}),
   upstream: Upstream,
-  server: Server.prefault({}),
+  server: InboundServer.prefault({}),
   paths: z
     .strictObject({
       /** Refuse (400 path_not_normalized) a path that needed normalizing, instead of rewriting it. */
@@ -244,7 +271,9 @@ const UpstreamOriginationTls = z.strictObject({
   peer: UpstreamCertPolicy.prefault({}),
 });
 
-const EgressUpstream = Upstream.omit({ url: true }).extend({
+// Egress upstreams have the bounded queue (maxPending, queueTimeoutMs) but not the per-identity
+// share or body buffering: the one client is the local app.
+const EgressUpstream = Upstream.omit({ url: true, maxRequestsPerIdentity: true, bufferBodyBytes: true }).extend({
   /** The metric label `upstream`, and a Host the app may address it by. */
   name: Name,
   url: z.url({ protocol: /^https$/, error: 'must be an https:// URL of the upstream, e.g. https://orders.internal:8443' }).refine(
@@ -332,12 +361,14 @@ export const ConfigSchema = z
       if (listener.tls.minVersion === 'TLSv1.3' && listener.tls.maxVersion === 'TLSv1.2') {
         ctx.addIssue({ code: 'custom', path: ['inbound', index, 'tls', 'maxVersion'], message: 'is lower than minVersion' });
       }
+      serverConfigIssues(listener.server, ['inbound', index, 'server'], (path, message) => ctx.addIssue({ code: 'custom', path, message }));
       tokenConfigIssues(listener, index, (path, message) => ctx.addIssue({ code: 'custom', path, message }));
       signatureConfigIssues(listener, index, (path, message) => ctx.addIssue({ code: 'custom', path, message }));
     });
     // Egress listeners share the `listener` metric label with inbound ones: names are unique across both.
     config.egress.forEach((listener, index) => {
       if (names.has(listener.name)) ctx.addIssue({ code: 'custom', path: ['egress', index, 'name'], message: `duplicate listener name "${listener.name}"` });
+      serverConfigIssues(listener.server, ['egress', index, 'server'], (path, message) => ctx.addIssue({ code: 'custom', path, message }));
       names.add(listener.name);
     });
   });

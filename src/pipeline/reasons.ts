@@ -9,8 +9,10 @@
 export interface ReasonInfo {
   readonly status: number;
   /** The `error` field of the JSON denial body. */
-  readonly error: 'bad_request' | 'request_timeout' | 'unauthorized' | 'forbidden' | 'bad_gateway' | 'gateway_timeout' | 'payload_too_large' | 'service_unavailable' | 'request_header_fields_too_large';
+  readonly error: 'bad_request' | 'request_timeout' | 'unauthorized' | 'forbidden' | 'bad_gateway' | 'gateway_timeout' | 'payload_too_large' | 'service_unavailable' | 'request_header_fields_too_large' | 'too_many_requests';
   readonly always?: boolean;
+  /** Sent as Retry-After (seconds) with the denial: the refusal is about load, not the request. */
+  readonly retryAfterSeconds?: number;
   readonly description: string;
 }
 
@@ -42,7 +44,7 @@ export const REASONS = {
   malformed_request: { status: 400, error: 'bad_request', always: true, description: 'The HTTP request could not be parsed (bad header, oversized header block, bad framing), or it repeats a field that must be single (Host, Authorization, a Signature-Input label...).' },
   too_many_headers: { status: 431, error: 'request_header_fields_too_large', always: true, description: 'The request carries more header fields than server.maxHeaderCount.' },
   header_not_allowed: { status: 400, error: 'bad_request', always: true, description: 'A header name with "_" folds onto a header the sidecar sets, strips or reads, or headers.underscores is reject.' },
-  request_timeout: { status: 408, error: 'request_timeout', always: true, description: 'The peer did not send its request headers or body within server.headersTimeoutMs / server.requestTimeoutMs.' },
+  request_timeout: { status: 408, error: 'request_timeout', always: true, description: 'The peer did not send its request in time: headers within server.headersTimeoutMs, the whole request within server.requestTimeoutMs, no pause in the body longer than server.bodyIdleTimeoutMs, and the body no slower than server.minBodyBytesPerSecond.' },
   body_too_large: { status: 413, error: 'payload_too_large', always: true, description: 'The request body is larger than the configured limit.' },
 
   // Tokens (issue 4) and signatures (issue 5): reserved codes of the contract.
@@ -71,6 +73,13 @@ export const REASONS = {
   upstream_unavailable: { status: 502, error: 'bad_gateway', description: 'The upstream app refused the connection, reset it, or is down.' },
   upstream_timeout: { status: 504, error: 'gateway_timeout', description: 'The upstream app did not connect or answer within the configured timeout.' },
   upstream_identity_mismatch: { status: 502, error: 'bad_gateway', description: 'The upstream presented a certificate for another identity.' },
+
+  // Overload protection (src/proxy/admission.ts, src/proxy/connection-limits.ts)
+  upstream_overloaded: { status: 503, error: 'service_unavailable', always: true, retryAfterSeconds: 1, description: 'Every app (or egress upstream) connection (upstream.connections) is busy and the request could not wait: the pending queue (upstream.maxPending) was full, or no connection freed within upstream.queueTimeoutMs.' },
+  identity_overloaded: { status: 429, error: 'too_many_requests', always: true, retryAfterSeconds: 1, description: 'The peer identity already has upstream.maxRequestsPerIdentity requests in flight or queued; other identities are still served.' },
+  max_connections: { status: 503, error: 'service_unavailable', description: 'The listener already holds server.maxConnections connections: a new one is closed at accept (counted in palisade_connections_refused_total, no HTTP response).' },
+  max_connections_per_address: { status: 503, error: 'service_unavailable', description: 'The peer address already holds server.maxConnectionsPerAddress connections: a new one is closed at accept, before the handshake (no HTTP response).' },
+  max_connections_per_identity: { status: 503, error: 'service_unavailable', description: 'The verified peer identity already holds server.maxConnectionsPerIdentity connections: a new one is closed right after the handshake (no HTTP response).' },
 
   // Egress (the local app's outbound calls, originated over mTLS)
   upstream_not_configured: { status: 403, error: 'forbidden', description: 'The egress request names no configured upstream (Host header or absolute-form target).' },

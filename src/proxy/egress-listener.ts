@@ -24,6 +24,8 @@ import { retiredPools, type EgressState } from './egress-state.js';
 import { downstreamResponseHeaders, requestIdFrom, upstreamRequestHeaders } from './headers.js';
 import { egressHeaderPolicy, forwardable, screenRequestHeaders, type HeaderPolicy } from './header-hygiene.js';
 import { Connections, answerHandlerFailure, clientErrorReason, listenOn, writeRawDenial } from './listener-common.js';
+import { ConnectionLimits } from './connection-limits.js';
+import { applyServerSettings, serverOptions } from './server-settings.js';
 
 /** Failures that mean the sidecar refused the upstream, not that the upstream failed. */
 const REFUSALS = new Set<ReasonCode>(['upstream_identity_mismatch', 'upstream_cert_invalid', 'upstream_tls_failed']);
@@ -49,6 +51,9 @@ export class EgressListener {
   private readonly connections: Connections;
   /** Sockets with a request being handled: a parse error there is the app leaving mid-body. */
   private readonly busy = new WeakSet<Socket>();
+  private readonly limits: ConnectionLimits;
+  /** The request in progress on a socket, answered 408 when Node's requestTimeout fires on it. */
+  private readonly cutters = new WeakMap<Socket, () => void>();
 
   constructor(
     state: EgressState,
@@ -59,20 +64,17 @@ export class EgressListener {
     this.state = state;
     const server = state.config.server;
     this.server = createServer(
-      {
-        maxHeaderSize: server.maxHeaderBytes,
-        // A missing Host is refused by header-hygiene.ts, recorded with its reason code.
-        requireHostHeader: false,
-        requestTimeout: server.requestTimeoutMs,
-        headersTimeout: server.headersTimeoutMs,
-        keepAliveTimeout: server.keepAliveTimeoutMs,
-        connectionsCheckingInterval: 1_000,
-      },
+      serverOptions(server),
       (req, res) => this.onRequest(req, res),
     );
     // As inbound: no silent truncation by Node; header-hygiene.ts refuses above server.maxHeaderCount.
     this.server.maxHeadersCount = 0;
     this.connections = new Connections(this.server);
+    this.limits = new ConnectionLimits(this.server, server, {
+      opened: () => this.recorder.connectionOpened(this.name),
+      closed: () => this.recorder.connectionClosed(this.name),
+      refused: (reason) => this.recorder.connectionRefused(this.name, reason),
+    });
     this.server.on('connection', (socket: Socket) => {
       this.connections.track(socket);
     });
@@ -91,6 +93,9 @@ export class EgressListener {
   /** Swap in a new state (reload). Pools the new state no longer uses close after their requests. */
   update(next: EgressState): void {
     const previous = this.state;
+    // server.* for connections accepted from now on.
+    applyServerSettings(this.server, next.config.server);
+    this.limits.update(next.config.server);
     this.state = next;
     for (const pool of retiredPools(previous, next)) void pool.close().catch(() => undefined);
   }
@@ -110,6 +115,11 @@ export class EgressListener {
 
   /** Unparseable or too-slow app requests: answered like inbound (400/408 JSON) and recorded. */
   private onClientError(error: Error & { code?: string }, socket: Socket): void {
+    const cut = error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? this.cutters.get(socket) : undefined;
+    if (cut) {
+      cut();
+      return;
+    }
     const reason = clientErrorReason(error.code, this.busy.has(socket));
     if (!reason || !socket.writable) {
       socket.destroy();
@@ -124,7 +134,10 @@ export class EgressListener {
     this.busy.add(socket);
     this.handle(req, res)
       .catch((error: unknown) => answerHandlerFailure(this.log, this.name, res, error))
-      .finally(() => this.busy.delete(socket));
+      .finally(() => {
+        this.busy.delete(socket);
+        this.cutters.delete(socket);
+      });
   }
 
 
@@ -139,7 +152,13 @@ export class EgressListener {
     status: number,
     durationSeconds: number,
     extra: { upstream?: string; upstreamSeconds?: number; aborted?: string } = {},
+    timedOut?: string,
   ): void {
+    if (timedOut !== undefined) {
+      // Node's requestTimeout cut this request (answered 408 by the cutter): record it as that.
+      this.recorder.request({ requestId, listener: this.name, route, method, path, peer: undefined, decision: 'deny', reason: 'request_timeout', findings: [{ check: 'http', reason: 'request_timeout', severity: 'deny', detail: timedOut }], status: 408, durationSeconds, ...extra, aborted: undefined });
+      return;
+    }
     this.recorder.request({ requestId, listener: this.name, route, method, path, peer: undefined, decision, reason, findings, status, durationSeconds, ...extra });
   }
 
@@ -150,15 +169,39 @@ export class EgressListener {
     const method = req.method ?? 'GET';
     if (this.connections.draining) res.shouldKeepAlive = false;
     const seconds = () => (performance.now() - started) / 1000;
+    const controller = new AbortController();
+    /** Set when Node's requestTimeout fired on this request: the detail, and the request is recorded as 408. */
+    let timedOut: string | undefined;
+    const socket = req.socket;
+    this.cutters.set(socket, () => {
+      if (timedOut !== undefined) return;
+      timedOut = `whole request not received within server.requestTimeoutMs (${state.config.server.requestTimeoutMs} ms)`;
+      controller.abort();
+      if (!res.headersSent && !res.destroyed) {
+        const denial = denialResponse('request_timeout', requestId);
+        res.shouldKeepAlive = false;
+        res.writeHead(denial.status, { ...denial.headers, connection: 'close' });
+        // `req` too: Node detaches it from the socket when the response ends, and a body
+        // reader (signing) would wait on it forever.
+        res.end(denial.body, () => {
+          req.destroy();
+          socket.destroy();
+        });
+      } else {
+        res.destroy();
+      }
+    });
 
     const deny = (reason: ReasonCode, detail: string, route: string, path: string, extra: { upstream?: string; upstreamSeconds?: number } = {}) => {
       const denial = denialResponse(reason, requestId);
       if (!res.headersSent && !res.destroyed) {
-        res.writeHead(denial.status, extra.upstream ? { ...denial.headers, connection: 'close' } : denial.headers);
+        // An upstream failure after the app's request was read whole leaves the connection in a
+        // known state: keep it. Part of a body may still be in flight otherwise: close.
+        res.writeHead(denial.status, extra.upstream && !req.complete ? { ...denial.headers, connection: 'close' } : denial.headers);
         res.end(denial.body);
       }
       const decision: DecisionKind = REFUSALS.has(reason) || !extra.upstream ? 'deny' : 'allow';
-      this.record(requestId, route, method, path, decision, reason, [{ check: 'egress', reason, severity: 'deny', detail }], denial.status, seconds(), extra);
+      this.record(requestId, route, method, path, decision, reason, [{ check: 'egress', reason, severity: 'deny', detail }], denial.status, seconds(), extra, timedOut);
     };
 
     // The app's header block is screened before it selects an upstream (a second Host could pick another).
@@ -190,7 +233,7 @@ export class EgressListener {
       const signed = await state.signer.sign(req, method, target.path, new URL(upstream.config.url).host, headers, hasBody);
       if (!signed.ok && signed.problem === 'incomplete') {
         // The app went away mid-body: nothing to answer, and nothing was sent upstream.
-        this.record(requestId, route, method, logPath, 'allow', 'client_disconnected', [{ check: 'egress', reason: 'client_disconnected', severity: 'warn', detail: signed.detail }], 499, seconds());
+        this.record(requestId, route, method, logPath, 'allow', 'client_disconnected', [{ check: 'egress', reason: 'client_disconnected', severity: 'warn', detail: signed.detail }], 499, seconds(), {}, timedOut);
         return;
       }
       if (!signed.ok) {
@@ -202,10 +245,16 @@ export class EgressListener {
     }
     // 0 until the upstream's response headers arrive; after that a failure cuts the response off.
     let status = 0;
-    const controller = new AbortController();
     res.once('close', () => {
       if (status === 0 && !res.writableFinished) controller.abort();
     });
+    // Past the pool and its bounded queue: 503 upstream_overloaded now, not an unbounded wait.
+    const admitted = await upstream.admission.admit('app', controller.signal);
+    if (!admitted.ok) {
+      if (admitted.reason === 'aborted') this.record(requestId, route, method, logPath, 'allow', 'client_disconnected', [], 499, seconds(), { aborted: 'app closed the connection while queued for the upstream' }, timedOut);
+      else deny(admitted.reason, admitted.detail, route, logPath);
+      return;
+    }
     try {
       await upstream.pool.stream(
         {
@@ -227,18 +276,20 @@ export class EgressListener {
       const failure = classifyEgressError((res as { errored?: unknown }).errored ?? error);
       if (failure.reason === 'client_disconnected' || status !== 0) {
         // The app went away, or the upstream failed mid-response: close the app's connection
-        // (a truncated response must not look complete), keep serving.
-        res.destroy();
-        const reason = failure.reason === 'client_disconnected' ? 'client_disconnected' : 'upstream_unavailable';
+        // (a truncated response must not look complete), keep serving. A 408 being written stays.
+        if (timedOut === undefined) res.destroy();
+        const reason = failure.reason === 'client_disconnected' ? 'client_disconnected' : failure.reason === 'upstream_timeout' ? 'upstream_timeout' : 'upstream_unavailable';
         this.record(requestId, route, method, logPath, 'allow', reason, [], status || 499, seconds(), {
           upstream: route,
           upstreamSeconds,
           aborted: `${reason === 'client_disconnected' ? 'app closed the connection' : 'upstream failed'}: ${failure.detail}`,
-        });
+        }, timedOut);
         return;
       }
       deny(failure.reason, failure.detail, route, logPath, { upstream: route, upstreamSeconds });
       return;
+    } finally {
+      admitted.release();
     }
     this.record(requestId, route, method, logPath, 'allow', 'none', [], status, seconds(), { upstream: route, upstreamSeconds: (performance.now() - upstreamStarted) / 1000 });
   }

@@ -8,11 +8,14 @@ import { createEgressPool, sameEgressUpstream } from './egress-pool.js';
 import { compileEgressRoutes, type EgressRoutes } from './egress-routing.js';
 import type { Pool } from 'undici';
 import type { EgressSigner } from './egress-signing.js';
+import { Admission } from './admission.js';
 
 export interface EgressUpstreamState {
   readonly config: EgressUpstreamConfig;
   readonly material: UpstreamTlsMaterial;
   readonly pool: Pool;
+  /** Bounded queue in front of `pool`; replaced with it. */
+  readonly admission: Admission;
 }
 
 export interface EgressState {
@@ -38,11 +41,13 @@ export function buildEgressState(
     const material = materials.get(egressMaterialKey(config.name, upstream.name));
     if (!material) throw new Error(`egress ${config.name}: TLS material for upstream ${upstream.name} is missing`);
     const old = previous?.upstreams.get(upstream.name);
-    const pool =
-      old && sameEgressUpstream(old, { config: upstream, material })
-        ? old.pool
-        : createEgressPool(upstream, material, (report) => recorder.upstreamHandshake(config.name, upstream.name, report.version, report.result, report.reason, report.detail));
-    upstreams.set(upstream.name, { config: upstream, material, pool });
+    const keep = old && sameEgressUpstream(old, { config: upstream, material });
+    const pool = keep
+      ? old.pool
+      : createEgressPool(upstream, material, (report) => recorder.upstreamHandshake(config.name, upstream.name, report.version, report.result, report.reason, report.detail));
+    // One client (the app): no per-identity share, only the pool and its bounded queue.
+    const admission = keep ? old.admission : new Admission({ ...upstream, maxRequestsPerIdentity: Number.MAX_SAFE_INTEGER });
+    upstreams.set(upstream.name, { config: upstream, material, pool, admission });
   }
   return { config, routes: compileEgressRoutes(config.upstreams), upstreams };
 }

@@ -32,12 +32,18 @@ import { forwardable, forwardedHeaders, inboundHeaderPolicy, refusedEvaluation, 
 import { Connections, answerHandlerFailure, clientErrorReason, listenOn, writeRawDenial } from './listener-common.js';
 import { classifyUpstreamError } from './upstream.js';
 import { formatXfcc } from './xfcc.js';
+import type { Admission } from './admission.js';
+import { BodyGuard } from './body-guard.js';
+import { ConnectionLimits } from './connection-limits.js';
+import { applyServerSettings, serverOptions, setHandshakeTimeout } from './server-settings.js';
 
 export interface ListenerState {
   readonly config: InboundConfig;
   readonly policy: ListenerPolicy;
   readonly material: ListenerTlsMaterial;
   readonly pool: Pool;
+  /** Who may use `pool` now (bounded queue, per-identity share); replaced with the pool. */
+  readonly admission: Admission;
   /** The listener's token policy, when it has a `tokens` section. */
   readonly tokens?: TokenRuntime;
   /** The listener's signature policy, when it has a `signatures` section (issue 5). */
@@ -60,6 +66,10 @@ export class InboundListener {
   private readonly xfcc = new WeakMap<PeerInfo, { by: string | undefined; value: string }>();
   /** Sockets with a request being handled: a parse error there is the peer leaving mid-body. */
   private readonly busy = new WeakSet<TLSSocket>();
+  private readonly limits: ConnectionLimits;
+  private readonly bodyGuard = new BodyGuard();
+  /** The request in progress on a socket, cut with 408 when Node's requestTimeout fires on it. */
+  private readonly cutters = new WeakMap<TLSSocket, (detail: string) => void>();
 
   constructor(
     state: ListenerState,
@@ -76,15 +86,7 @@ export class InboundListener {
         // Never false: an unverified chain must not reach the app in any mode.
         rejectUnauthorized: true,
         handshakeTimeout: config.tls.handshakeTimeoutMs,
-        maxHeaderSize: config.server.maxHeaderBytes,
-        // A missing Host is refused by header-hygiene.ts like the other Host problems: recorded, with a reason code.
-        requireHostHeader: false,
-        requestTimeout: config.server.requestTimeoutMs,
-        headersTimeout: config.server.headersTimeoutMs,
-        keepAliveTimeout: config.server.keepAliveTimeoutMs,
-        // How often Node enforces headersTimeout/requestTimeout; its default (30 s) would let a
-        // slow peer hold a connection far past the configured limit.
-        connectionsCheckingInterval: 1_000,
+        ...serverOptions(config.server),
       },
       (req, res) => this.onRequest(req, res),
     );
@@ -92,6 +94,11 @@ export class InboundListener {
     // server.maxHeaderCount instead (maxHeaderSize bounds the memory).
     this.server.maxHeadersCount = 0;
     this.connections = new Connections(this.server);
+    this.limits = new ConnectionLimits(this.server, config.server, {
+      opened: () => this.recorder.connectionOpened(this.name),
+      closed: () => this.recorder.connectionClosed(this.name),
+      refused: (reason) => this.recorder.connectionRefused(this.name, reason),
+    });
     // Runs before the HTTP layer's own listener, so every socket that reaches HTTP has a peer.
     this.server.prependListener('secureConnection', (socket: TLSSocket) => this.onSecureConnection(socket));
     this.handshakes.attach(this.server);
@@ -120,8 +127,17 @@ export class InboundListener {
       // New ticket keys: a session resumed from the old trust bundle must verify afresh.
       this.server.setTicketKeys(randomBytes(48));
     }
+    // server.* for connections accepted from now on; open ones keep the limits they started with.
+    applyServerSettings(this.server, next.config.server);
+    setHandshakeTimeout(this.server, next.config.tls.handshakeTimeoutMs);
+    this.limits.update(next.config.server);
     this.state = next;
     if (previous.pool !== next.pool) void previous.pool.close().catch(() => undefined);
+  }
+
+  /** Whether update() can apply a change of tls.handshakeTimeoutMs on this Node (reload refuses it otherwise). */
+  get canSetHandshakeTimeout(): boolean {
+    return setHandshakeTimeout(this.server, this.state.config.tls.handshakeTimeoutMs);
   }
 
   /** Stop accepting, close idle keep-alive connections, and close busy ones after their response. */
@@ -135,6 +151,7 @@ export class InboundListener {
 
   /** After the drain deadline: close whatever is left. */
   async forceClose(): Promise<void> {
+    this.bodyGuard.close();
     this.connections.closeAll();
     await this.state.pool.close().catch(() => undefined);
   }
@@ -171,6 +188,10 @@ export class InboundListener {
       return;
     }
     const peer = readPeer(cert, this.state.config.identity.sources, this.certFacts);
+    if (!this.limits.admitIdentity(socket, identityString(peer) ?? '')) {
+      socket.destroy();
+      return;
+    }
     this.peers.set(socket, peer);
     this.connections.track(socket);
     this.recorder.handshake(this.name, version, 'success', 'none');
@@ -193,6 +214,12 @@ export class InboundListener {
    * socket quietly: that request is logged as what it was.
    */
   private onClientError(error: Error & { code?: string }, socket: TLSSocket): void {
+    // Node's requestTimeout on a request being handled: answer 408 through that request.
+    const cut = error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? this.cutters.get(socket) : undefined;
+    if (cut) {
+      cut(`whole request not received within server.requestTimeoutMs (${this.state.config.server.requestTimeoutMs} ms)`);
+      return;
+    }
     const reason = clientErrorReason(error.code, this.busy.has(socket));
     if (!reason || !socket.writable) {
       socket.destroy();
@@ -231,6 +258,46 @@ export class InboundListener {
     const requestId = requestIdFrom(req.headers['x-request-id']) ?? randomUUID();
     this.busy.add(socket);
     if (this.connections.draining) res.shouldKeepAlive = false;
+    // The peer going away, or the sidecar cutting a too-slow request, cancels the upstream
+    // request. After the app's response headers, undici watches `res` itself (and an upstream
+    // reset destroys `res`, which must not read as the peer leaving).
+    const controller = new AbortController();
+    // 0 until the app's response headers arrive; after that a failure cuts the response off.
+    let status = 0;
+    let recorded = false;
+    /** Set when the sidecar cut the request for being too slow (body guard or requestTimeout): why. */
+    let cut: string | undefined;
+    const cutRequest = (detail: string) => {
+      if (recorded) {
+        // Answered already and the peer is still dribbling the rest of the body: just close.
+        req.destroy();
+        socket.destroy();
+        return;
+      }
+      if (cut !== undefined) return;
+      cut = detail;
+      controller.abort();
+      if (!res.headersSent && !res.destroyed) {
+        const denial = denialResponse('request_timeout', requestId);
+        res.shouldKeepAlive = false;
+        res.writeHead(denial.status, { ...denial.headers, connection: 'close' });
+        // The rest of the body will never be read: close once the 408 is out. `req` too: Node
+        // detaches a request from its socket when the response ends, so closing the socket
+        // alone would leave a reader of this body waiting forever.
+        res.end(denial.body, () => {
+          req.destroy();
+          socket.destroy();
+        });
+      } else {
+        res.destroy();
+      }
+    };
+    res.once('close', () => {
+      if (status === 0 && !res.writableFinished) controller.abort();
+    });
+    this.cutters.set(socket, cutRequest);
+    // Watches the body to its end, even past a denial written before the body arrived.
+    this.bodyGuard.watch(req, state.config.server, cutRequest);
     // Only listeners with signatures may buffer a body (routes that need its digest).
     const requestBody = state.signatures ? new RequestBody(req) : undefined;
     const context: RequestContext = {
@@ -260,7 +327,16 @@ export class InboundListener {
       facts: context.facts,
     };
     const finish = (status: number, extra: Partial<RequestOutcome> = {}) => {
+      recorded = true;
       this.busy.delete(socket);
+      this.cutters.delete(socket);
+      const timedOut = cut === undefined ? {} : {
+        decision: 'deny' as const,
+        reason: 'request_timeout' as const,
+        findings: [{ check: 'http', reason: 'request_timeout' as const, severity: 'deny' as const, detail: cut }],
+        status: status === 0 || status === 499 ? 408 : status,
+        aborted: undefined,
+      };
       this.recorder.request({
         ...base,
         decision: decision.kind,
@@ -269,30 +345,53 @@ export class InboundListener {
         status,
         durationSeconds: (performance.now() - started) / 1000,
         ...extra,
+        ...timedOut,
       });
+    };
+    /** A refusal of the sidecar's own (overload): the body may be unread, so close unless it was read whole. */
+    const refuse = (reason: 'upstream_overloaded' | 'identity_overloaded', detail: string) => {
+      const denial = denialResponse(reason, requestId);
+      if (!res.headersSent && !res.destroyed) {
+        res.writeHead(denial.status, req.complete ? denial.headers : { ...denial.headers, connection: 'close' });
+        res.end(denial.body);
+      }
+      finish(denial.status, { decision: 'deny', reason, findings: [{ check: 'admission', reason, severity: 'deny', detail }] });
     };
 
     if (decision.kind === 'deny' || forwardPath === undefined) {
       const decisive = decision.findings.find((finding) => finding.severity === 'deny' && finding.reason === decision.reason);
       const denial = denialResponse(decision.reason === 'none' ? 'path_not_normalized' : decision.reason, requestId, decisive);
       if (this.connections.draining) res.shouldKeepAlive = false;
-      res.writeHead(denial.status, denial.headers);
-      res.end(denial.body);
+      if (!res.headersSent && !res.destroyed) {
+        res.writeHead(denial.status, denial.headers);
+        res.end(denial.body);
+      }
       finish(denial.status);
       return;
     }
 
-    const upstreamStarted = performance.now();
     const hasBody = req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0');
-    // 0 until the app's response headers arrive; after that a failure cuts the response off.
-    let status = 0;
-    // The peer going away before the app answers cancels the upstream request. After the
-    // headers, undici watches `res` itself (and an upstream reset destroys `res`, which must not
-    // read as the peer leaving).
-    const controller = new AbortController();
-    res.once('close', () => {
-      if (status === 0 && !res.writableFinished) controller.abort();
-    });
+    // A small declared body is read whole before an app connection is taken: a peer dribbling
+    // it then holds only its own connection, never one of the app's.
+    let body: Buffer | IncomingMessage | null = requestBody?.bytes ?? (hasBody ? req : null);
+    const declared = Number(req.headers['content-length']);
+    if (body === req && req.headers['transfer-encoding'] === undefined && declared <= state.config.upstream.bufferBodyBytes) {
+      const read = await (requestBody ?? new RequestBody(req)).read(state.config.upstream.bufferBodyBytes, []);
+      if (!read.ok) {
+        finish(499, { reason: 'client_disconnected', aborted: `body not received: ${read.detail}` });
+        return;
+      }
+      body = read.bytes;
+    }
+
+    const admitted = await state.admission.admit(identityString(peer) ?? '', controller.signal);
+    if (!admitted.ok) {
+      if (admitted.reason === 'aborted') finish(499, { reason: 'client_disconnected', aborted: 'client closed the connection while queued for the app' });
+      else refuse(admitted.reason, admitted.detail);
+      return;
+    }
+
+    const upstreamStarted = performance.now();
     try {
       // stream() writes the app's body straight into `res`: no intermediate Readable and no
       // stream.pipeline per request (measured at about half the sidecar's CPU per request).
@@ -312,7 +411,7 @@ export class InboundListener {
             forwardable(headerPolicy),
           ),
           // A check that read the body (to check its digest) holds it: forward exactly those bytes.
-          body: requestBody?.bytes ?? (hasBody ? req : null),
+          body,
           signal: controller.signal,
         },
         ({ statusCode, headers }) => {
@@ -327,16 +426,18 @@ export class InboundListener {
       const upstreamSeconds = (performance.now() - upstreamStarted) / 1000;
       // When the app breaks mid-response undici destroys `res` with the real cause and rejects
       // with a generic premature close; `res.errored` tells the two apart.
-      const failure = classifyUpstreamError((res as { errored?: unknown }).errored ?? error);
+      const cause = (res as { errored?: unknown }).errored ?? error;
+      const failure = classifyUpstreamError(cause);
       const clientGone = failure === 'client_disconnected';
       if (status !== 0) {
-        // Upstream reset mid-response, or the peer went away: the client connection is closed
-        // (a truncated response must not look complete), the sidecar keeps serving.
+        // Upstream reset or stalled mid-response, or the peer went away: the client connection
+        // is closed (a truncated response must not look complete), the sidecar keeps serving.
         res.destroy();
+        const reason = clientGone ? 'client_disconnected' : failure === 'upstream_timeout' ? 'upstream_timeout' : 'upstream_unavailable';
         finish(status, {
           upstreamSeconds,
-          reason: clientGone ? 'client_disconnected' : 'upstream_unavailable',
-          aborted: clientGone ? 'client closed the connection during the response' : `upstream failed during the response: ${(error as { code?: string }).code ?? 'error'}`,
+          reason,
+          aborted: clientGone ? 'client closed the connection during the response' : `upstream failed during the response: ${(cause as { code?: string }).code ?? 'error'}`,
         });
         return;
       }
@@ -346,11 +447,16 @@ export class InboundListener {
       }
       const denial = denialResponse(failure as Exclude<typeof failure, 'client_disconnected'>, requestId);
       if (!res.headersSent && !res.destroyed) {
-        res.writeHead(denial.status, { ...denial.headers, connection: 'close' });
+        // The request was read whole: the connection is in a known state and stays open
+        // (closing it would turn an app outage into a handshake storm). Otherwise part of the
+        // body may still be in flight: close.
+        res.writeHead(denial.status, req.complete ? denial.headers : { ...denial.headers, connection: 'close' });
         res.end(denial.body);
       }
       finish(denial.status, { reason: failure, upstreamSeconds });
       return;
+    } finally {
+      admitted.release();
     }
     finish(status, { upstreamSeconds: (performance.now() - upstreamStarted) / 1000 });
   }

@@ -74,6 +74,45 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  // Overload protection: `reason` is one of max_connections, max_connections_per_address,
+  // max_connections_per_identity (src/proxy/connection-limits.ts); never a peer's address.
+  readonly connectionsRefused = new Counter({
+    name: 'palisade_connections_refused_total',
+    help: 'Connections closed at accept or right after the handshake because a connection cap was reached, by listener and reason code.',
+    labelNames: ['listener', 'reason'] as const,
+    registers: [this.registry],
+  });
+
+  /** Set by the sidecar: each inbound listener's admission counts, read at scrape time. */
+  admission: () => ReadonlyArray<{ listener: string; active: number; pending: number }> = () => [];
+
+  readonly upstreamRequestsActive: Gauge = new Gauge({
+    name: 'palisade_upstream_requests_active',
+    help: 'Requests holding an app connection now, per inbound listener (at most upstream.connections).',
+    labelNames: ['listener'] as const,
+    registers: [this.registry],
+    collect: (): void => {
+      for (const sample of this.admission()) this.upstreamRequestsActive.set({ listener: sample.listener }, sample.active);
+    },
+  });
+
+  readonly upstreamRequestsPending: Gauge = new Gauge({
+    name: 'palisade_upstream_requests_pending',
+    help: 'Requests waiting for an app connection now, per inbound listener (at most upstream.maxPending).',
+    labelNames: ['listener'] as const,
+    registers: [this.registry],
+    collect: (): void => {
+      for (const sample of this.admission()) this.upstreamRequestsPending.set({ listener: sample.listener }, sample.pending);
+    },
+  });
+
+  readonly connectionsOpen = new Gauge({
+    name: 'palisade_connections_open',
+    help: 'Connections open on each listener, counted from accept (before the TLS handshake) to close.',
+    labelNames: ['listener'] as const,
+    registers: [this.registry],
+  });
+
   readonly certificateExpiry = new Gauge({
     name: 'palisade_certificate_expiry_timestamp_seconds',
     help: 'Expiry (Unix time) of the certificates the sidecar holds: its own and its trust anchors.',

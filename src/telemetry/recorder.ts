@@ -9,6 +9,7 @@ import type { CertSummary } from '../tls/material.js';
 import type { ListenerPolicy } from '../pipeline/types.js';
 import type { PeerInfo } from '../tls/peer-identity.js';
 import type { Metrics } from './metrics.js';
+import type { ConnectionRefusal } from '../proxy/connection-limits.js';
 import { IdentityInventory } from './inventory.js';
 import { identityLabel } from './peer-expiry.js';
 
@@ -35,11 +36,15 @@ export interface RequestOutcome {
   readonly facts?: RequestFacts;
 }
 
+/** Refused connections are logged at most this often per listener and reason (a flood is thousands a second). */
+const REFUSAL_LOG_MS = 10_000;
+
 export class Recorder {
   /** Label sets of the certificate gauges per listener, so a reload removes stale series. */
   private readonly certificateLabels = new Map<string, Array<Record<string, string>>>();
   /** Every identity seen on inbound listeners (/identities), bounded. */
   readonly inventory = new IdentityInventory();
+  private readonly refusalLog = new Map<string, { count: number; loggedAt: number }>();
 
   constructor(
     private readonly metrics: Metrics,
@@ -91,6 +96,33 @@ export class Recorder {
   upstreamHandshake(listener: string, upstream: string, version: string, result: 'success' | 'failure', reason: ReasonCode | 'none', detail?: string): void {
     this.metrics.upstreamTlsHandshakes.inc({ listener, upstream, version, result, reason });
     if (result === 'failure') this.audit.info({ type: 'upstream_handshake', listener, upstream, version, reason, detail }, 'upstream tls handshake refused');
+  }
+
+  /** A connection was accepted (before any handshake) or closed: palisade_connections_open. */
+  connectionOpened(listener: string): void {
+    this.metrics.connectionsOpen.inc({ listener });
+  }
+
+  connectionClosed(listener: string): void {
+    this.metrics.connectionsOpen.dec({ listener });
+  }
+
+  /**
+   * A connection refused by a cap. Counted each time; logged not one line each (a flood would
+   * write thousands of lines a second) but as a summary line.
+   */
+  connectionRefused(listener: string, reason: ConnectionRefusal, now = Date.now()): void {
+    this.metrics.connectionsRefused.inc({ listener, reason });
+    // One line at the first refusal, then at most one per REFUSAL_LOG_MS per listener and
+    // reason, with the count since the last line.
+    const key = `${listener}\u0000${reason}`;
+    const state = this.refusalLog.get(key) ?? { count: 0, loggedAt: -Infinity };
+    state.count++;
+    this.refusalLog.set(key, state);
+    if (now - state.loggedAt < REFUSAL_LOG_MS) return;
+    this.audit.warn({ type: 'connection_refused', listener, reason, count: state.count }, 'connections refused');
+    state.count = 0;
+    state.loggedAt = now;
   }
 
   /** A verified peer connected: track its certificate's expiry under its configured identity. */

@@ -1,0 +1,58 @@
+// server.maxConnectionsPerIdentity: once one verified identity holds its cap of connections, its
+// next connection is closed right after the handshake (it never gets an HTTP answer) and
+// counted as max_connections_per_identity; another identity still connects, and the first
+// identity's established connection keeps working.
+import { Client } from 'undici';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { tryHandshake } from '../helpers/client.js';
+import { metric } from '../helpers/metrics.js';
+import { IDS, makePki, type CertFiles, type TestPki } from '../helpers/pki.js';
+import { startSidecar, type RunningSidecar } from '../helpers/sidecar.js';
+import { startUpstream, type TestUpstream } from '../helpers/upstream.js';
+
+let pki: TestPki;
+let upstream: TestUpstream;
+let sidecar: RunningSidecar;
+
+beforeAll(async () => {
+  pki = await makePki();
+  upstream = await startUpstream();
+  sidecar = await startSidecar(pki, {
+    upstreamUrl: upstream.url,
+    routes: [{ name: 'public', path: '/public/**', allow: [IDS.frontend, IDS.intruder] }],
+    listener: { server: { maxConnectionsPerIdentity: 1 } },
+  });
+});
+
+afterAll(async () => {
+  await sidecar?.close();
+  await upstream?.close();
+  pki?.cleanup();
+});
+
+function keepAlive(who: CertFiles): Client {
+  return new Client(sidecar.url, { connect: { ca: pki.ca.certPem, servername: 'localhost', cert: who.certPem, key: who.keyPem } });
+}
+
+async function get(client: Client, path: string): Promise<number> {
+  const response = await client.request({ method: 'GET', path });
+  await response.body.text();
+  return response.statusCode;
+}
+
+test('one identity past its connection cap is refused after the handshake; others are not', async () => {
+  const held = keepAlive(pki.frontend);
+  expect(await get(held, '/public/one')).toBe(200);
+
+  const second = await tryHandshake(sidecar.port, { ca: pki.ca.certPem, cert: pki.frontend.certPem, key: pki.frontend.keyPem });
+  expect(second.ok).toBe(false);
+  expect(second.response ?? '').toBe('');
+  expect(await metric(sidecar.adminUrl, 'palisade_connections_refused_total', { listener: 'app', reason: 'max_connections_per_identity' })).toBe(1);
+
+  const other = await tryHandshake(sidecar.port, { ca: pki.ca.certPem, cert: pki.intruder.certPem, key: pki.intruder.keyPem });
+  expect(other.ok).toBe(true);
+  expect(other.response).toMatch(/^HTTP\/1\.1 200/);
+
+  expect(await get(held, '/public/two')).toBe(200);
+  await held.close();
+});
