@@ -20,7 +20,9 @@
 // Environment: BENCH_QUICK=1 (or --quick): short windows for a quick look. BENCH_SECONDS,
 // BENCH_WARMUP_SECONDS, BENCH_CONCURRENCY (32), BENCH_RATE (2000), BENCH_OPEN_SECONDS,
 // BENCH_HANDSHAKE_SECONDS, BENCH_MAX_REQUESTS (1000000), BENCH_ONLY (comma-separated scenario
-// ids), BENCH_OUT (reports/bench.json), BENCH_CPU_PROF=DIR (a V8 CPU profile per sidecar).
+// ids), BENCH_OUT (reports/bench.json), BENCH_CPU_PROF=DIR (a V8 CPU profile per sidecar),
+// BENCH_BASELINE_DIST=DIR (the dist/ of another build: each Palisade scenario runs with it too,
+// right after, so a change is measured against its parent side by side in one run).
 // Prints a table and the goal ratios, writes JSON; exits 1 if any scenario had a failure.
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -89,6 +91,7 @@ const SETTINGS = {
 };
 const ONLY = new Set((process.env['BENCH_ONLY'] ?? '').split(',').map((id) => id.trim()).filter(Boolean));
 const wanted = (id: string) => ONLY.size === 0 || ONLY.has(id);
+const BASELINE_DIST = process.env['BENCH_BASELINE_DIST'] ? resolve(process.env['BENCH_BASELINE_DIST']) : undefined;
 const OUT = resolve(ROOT, process.env['BENCH_OUT'] ?? 'reports/bench.json');
 const STARTUP_TIMEOUT_MS = 15_000;
 // Eleven keep-alive scenarios and six handshake runs, plus start-up and shutdown; past this the run is stuck, not slow.
@@ -316,9 +319,10 @@ async function main(): Promise<number> {
       { id: 'palisade_all', label: 'Palisade, token + signature, info', level: 'info', extra: { tokens: tokensConfig(true), signatures: signaturesConfig }, headers: bearer, signed: true },
     ];
     let auditLog: { lines: number; expectedLines: number; bytesPerRequest: number } | undefined;
-    for (const scenario of palisade) {
-      if (!wanted(scenario.id)) continue;
-      const { sidecar, port, logPath } = await startSidecar(dir, scenario.level, echoPort, ec, { ...scenario.extra, tag: scenario.id });
+    const builds = [{ suffix: '', label: '', dist: DIST }, ...(BASELINE_DIST ? [{ suffix: '_baseline', label: ' [baseline build]', dist: BASELINE_DIST }] : [])];
+    for (const scenario of palisade.flatMap((s) => builds.map((build) => ({ ...s, id: s.id + build.suffix, base: s.id, label: s.label + build.label, dist: build.dist })))) {
+      if (!wanted(scenario.base)) continue;
+      const { sidecar, port, logPath } = await startSidecar(dir, scenario.level, echoPort, ec, { ...scenario.extra, tag: scenario.id, dist: scenario.dist });
       track(sidecar);
       const origin = `https://127.0.0.1:${port}`;
       const headersFor = scenario.signed
@@ -451,6 +455,8 @@ async function startBare(dir: string, pki: Pki, appPort: number, tag: string): P
 }
 
 interface SidecarExtra {
+  /** The build to run (default: this checkout's dist/). */
+  dist?: string;
   tokens?: Record<string, unknown>;
   signatures?: Record<string, unknown>;
   tag?: string;
@@ -490,7 +496,7 @@ async function startSidecar(dir: string, level: 'warn' | 'info', appPort: number
     writeFileSync(logPath, '');
     // BENCH_CPU_PROF=DIR writes a V8 CPU profile of each sidecar run there (open it in Chrome DevTools).
     const profile = process.env['BENCH_CPU_PROF'] ? ['--cpu-prof', `--cpu-prof-dir=${resolve(process.env['BENCH_CPU_PROF'])}`, `--cpu-prof-name=sidecar-${tag}.cpuprofile`] : [];
-    const sidecar = spawnNode(`sidecar (${tag})`, [...profile, join(DIST, 'src', 'cli', 'main.js'), 'run', '-c', configPath], {
+    const sidecar = spawnNode(`sidecar (${tag})`, [...profile, join(extra.dist ?? DIST, 'src', 'cli', 'main.js'), 'run', '-c', configPath], {
       stdout: logPath,
       stderrPath: join(dir, `sidecar-${tag}.stderr`),
       cpu: serverCpu,
