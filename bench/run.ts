@@ -319,34 +319,42 @@ async function main(): Promise<number> {
       { id: 'palisade_all', label: 'Palisade, token + signature, info', level: 'info', extra: { tokens: tokensConfig(true), signatures: signaturesConfig }, headers: bearer, signed: true },
     ];
     let auditLog: { lines: number; expectedLines: number; bytesPerRequest: number } | undefined;
+    // With a baseline build, both builds of a scenario run AT THE SAME TIME, each with the same
+    // load: on a shared machine whatever disturbs one disturbs the other, so the pair compares.
     const builds = [{ suffix: '', label: '', dist: DIST }, ...(BASELINE_DIST ? [{ suffix: '_baseline', label: ' [baseline build]', dist: BASELINE_DIST }] : [])];
-    for (const scenario of palisade.flatMap((s) => builds.map((build) => ({ ...s, id: s.id + build.suffix, base: s.id, label: s.label + build.label, dist: build.dist })))) {
-      if (!wanted(scenario.base)) continue;
-      const { sidecar, port, logPath } = await startSidecar(dir, scenario.level, echoPort, ec, { ...scenario.extra, tag: scenario.id, dist: scenario.dist });
-      track(sidecar);
-      const origin = `https://127.0.0.1:${port}`;
-      const headersFor = scenario.signed
-        ? () => ({ ...scenario.headers, ...Object.fromEntries(signRequestHeaders({ key: sigKeys.privateKey, algorithm: 'ed25519', keyid: 'bench', url: `${origin}${PATH}` })) })
-        : undefined;
-      const linesBefore = countLines(logPath);
-      const bytesBefore = statSync(logPath).size;
-      const result = await run({
-        id: scenario.id,
-        label: scenario.label,
-        kind: 'palisade',
-        origin,
-        tls: ec.clientTls,
-        proxy: sidecar,
-        ...(headersFor ? { headersFor } : scenario.headers ? { headers: scenario.headers } : {}),
-        expectPeer: CLIENT_ID,
-      });
-      if (scenario.id === 'palisade_info') {
+    for (const scenario of palisade) {
+      if (!wanted(scenario.id)) continue;
+      const started = [];
+      for (const build of builds) {
+        const id = scenario.id + build.suffix;
+        const { sidecar, port, logPath } = await startSidecar(dir, scenario.level, echoPort, ec, { ...scenario.extra, tag: id, dist: build.dist });
+        track(sidecar);
+        const origin = `https://127.0.0.1:${port}`;
+        const headersFor = scenario.signed
+          ? () => ({ ...scenario.headers, ...Object.fromEntries(signRequestHeaders({ key: sigKeys.privateKey, algorithm: 'ed25519', keyid: 'bench', url: `${origin}${PATH}` })) })
+          : undefined;
+        const target: Target = {
+          id,
+          label: scenario.label + build.label,
+          kind: 'palisade',
+          origin,
+          tls: ec.clientTls,
+          proxy: sidecar,
+          ...(headersFor ? { headersFor } : scenario.headers ? { headers: scenario.headers } : {}),
+          expectPeer: CLIENT_ID,
+        };
+        started.push({ sidecar, logPath, target, linesBefore: countLines(logPath), bytesBefore: statSync(logPath).size });
+      }
+      const measured = await Promise.all(started.map((one) => run(one.target)));
+      const [first] = started;
+      const [result] = measured;
+      if (scenario.id === 'palisade_info' && first && result) {
         // The sidecar writes a request's audit line after the response: let the last ones land.
         await settle();
         const expectedLines = result.load.requests + result.load.warmupRequests + (result.openLoop ? result.openLoop.scheduled + Math.ceil(SETTINGS.openLoopRate * SETTINGS.openLoopWarmupSeconds) : 0);
-        auditLog = { lines: countLines(logPath) - linesBefore, expectedLines, bytesPerRequest: (statSync(logPath).size - bytesBefore) / Math.max(1, expectedLines) };
+        auditLog = { lines: countLines(first.logPath) - first.linesBefore, expectedLines, bytesPerRequest: (statSync(first.logPath).size - first.bytesBefore) / Math.max(1, expectedLines) };
       }
-      await sidecar.stop();
+      await Promise.all(started.map((one) => one.sidecar.stop()));
     }
 
     // New connection per request, EC and RSA server (and client) certificates.
