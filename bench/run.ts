@@ -20,7 +20,7 @@
 // Environment: BENCH_QUICK=1 (or --quick): short windows for a quick look. BENCH_SECONDS,
 // BENCH_WARMUP_SECONDS, BENCH_CONCURRENCY (32), BENCH_RATE (2000), BENCH_OPEN_SECONDS,
 // BENCH_HANDSHAKE_SECONDS, BENCH_MAX_REQUESTS (1000000), BENCH_ONLY (comma-separated scenario
-// ids), BENCH_OUT (reports/bench.json), BENCH_CPU_PROF=DIR (a V8 CPU profile per sidecar),
+// ids), BENCH_OUT (reports/bench.json), BENCH_CPU_PROF=DIR (a V8 CPU profile per sidecar and bare proxy),
 // BENCH_BASELINE_DIST=DIR (the dist/ of another build: each Palisade scenario runs with it too,
 // right after, so a change is measured against its parent side by side in one run).
 // Prints a table and the goal ratios, writes JSON; exits 1 if any scenario had a failure.
@@ -154,6 +154,8 @@ interface Target {
   readonly headersFor?: () => Record<string, string>;
   /** What the app must see of the caller in the sanity check (undefined: nothing to check). */
   readonly expectPeer?: string;
+  /** Called between the closed and the open loop (the audit-line count of the closed loop). */
+  readonly afterClosedLoop?: (load: ScenarioResult['load']) => Promise<void>;
 }
 
 async function main(): Promise<number> {
@@ -217,6 +219,7 @@ async function main(): Promise<number> {
         onMeasureStart: closed.start,
         onMeasureEnd: closed.end,
       });
+      await target.afterClosedLoop?.(load);
       const per = (micros: number | undefined, count: number) => (micros === undefined || count === 0 ? Number.NaN : micros / count);
       let openLoop: ScenarioResult['openLoop'];
       if (SETTINGS.openLoopSeconds > 0) {
@@ -251,7 +254,6 @@ async function main(): Promise<number> {
         ...(openLoop ? { openLoop } : {}),
         ...(target.proxy ? { peakRssBytes: peakRssBytes(target.proxy.pid) } : {}),
       };
-      results.push(result);
       const proxyCpu = result.cpuMicrosPerRequest.proxy;
       log(
         `    ${load.requests} requests, ${load.rps.toFixed(0)} req/s, ${proxyCpu === undefined ? '' : `proxy ${proxyCpu.toFixed(0)} µs/req, `}p50 ${load.latencyMs.p50.toFixed(2)} ms` +
@@ -262,7 +264,7 @@ async function main(): Promise<number> {
     };
 
     // Plain HTTP straight to the app: the direct call every added latency is measured against.
-    if (wanted('plain_http')) await run({ id: 'plain_http', label: 'direct: plain HTTP to the app', kind: 'reference', origin: `http://127.0.0.1:${echoPort}` });
+    if (wanted('plain_http')) results.push(await run({ id: 'plain_http', label: 'direct: plain HTTP to the app', kind: 'reference', origin: `http://127.0.0.1:${echoPort}` }));
 
     const native = async (id: string, label: string, binary: string | undefined, build: typeof nginxCommand, pki: Pki, tag: string) => {
       if (!binary || !wanted(id)) return undefined;
@@ -278,14 +280,14 @@ async function main(): Promise<number> {
     ] as const) {
       const started = await native(id, label, binary, build, ec, id);
       if (!started) continue;
-      await run({ id, label, kind: 'native', origin: `https://127.0.0.1:${started.port}`, tls: ec.clientTls, proxy: started.child, expectPeer: 'Hash=' });
+      results.push(await run({ id, label, kind: 'native', origin: `https://127.0.0.1:${started.port}`, tls: ec.clientTls, proxy: started.child, expectPeer: 'Hash=' }));
       await started.child.stop();
     }
 
     if (wanted('bare_node')) {
       const bare = await startBare(dir, ec, echoPort, 'bare');
       track(bare.child);
-      await run({ id: 'bare_node', label: 'bare Node https + undici proxy', kind: 'bare', origin: `https://127.0.0.1:${bare.port}`, tls: ec.clientTls, proxy: bare.child, expectPeer: CLIENT_ID });
+      results.push(await run({ id: 'bare_node', label: 'bare Node https + undici proxy', kind: 'bare', origin: `https://127.0.0.1:${bare.port}`, tls: ec.clientTls, proxy: bare.child, expectPeer: CLIENT_ID }));
       await bare.child.stop();
     }
 
@@ -343,17 +345,20 @@ async function main(): Promise<number> {
           ...(headersFor ? { headersFor } : scenario.headers ? { headers: scenario.headers } : {}),
           expectPeer: CLIENT_ID,
         };
-        started.push({ sidecar, logPath, target, linesBefore: countLines(logPath), bytesBefore: statSync(logPath).size });
+        const linesBefore = countLines(logPath);
+        const bytesBefore = statSync(logPath).size;
+        // At info: one audit line per request of the sanity check, the warm-up and the closed loop.
+        const countAudit =
+          scenario.id === 'palisade_info' && build.suffix === ''
+            ? async (load: ScenarioResult['load']) => {
+                await settle();
+                const expectedLines = load.requests + load.warmupRequests + 1; // + the sanity check
+                auditLog = { lines: countLines(logPath) - linesBefore, expectedLines, bytesPerRequest: (statSync(logPath).size - bytesBefore) / Math.max(1, expectedLines) };
+              }
+            : undefined;
+        started.push({ sidecar, target: { ...target, ...(countAudit ? { afterClosedLoop: countAudit } : {}) } });
       }
-      const measured = await Promise.all(started.map((one) => run(one.target)));
-      const [first] = started;
-      const [result] = measured;
-      if (scenario.id === 'palisade_info' && first && result) {
-        // The sidecar writes a request's audit line after the response: let the last ones land.
-        await settle();
-        const expectedLines = result.load.requests + result.load.warmupRequests + (result.openLoop ? result.openLoop.scheduled + Math.ceil(SETTINGS.openLoopRate * SETTINGS.openLoopWarmupSeconds) : 0);
-        auditLog = { lines: countLines(first.logPath) - first.linesBefore, expectedLines, bytesPerRequest: (statSync(first.logPath).size - first.bytesBefore) / Math.max(1, expectedLines) };
-      }
+      results.push(...(await Promise.all(started.map((one) => run(one.target)))));
       await Promise.all(started.map((one) => one.sidecar.stop()));
     }
 
@@ -453,7 +458,8 @@ async function main(): Promise<number> {
 }
 
 async function startBare(dir: string, pki: Pki, appPort: number, tag: string): Promise<{ child: Child; port: number }> {
-  const child = spawnNode('bare proxy', [join(DIST, 'bench', 'bare-proxy.js'), pki.server.cert, pki.server.key, pki.ca, String(appPort)], {
+  const profile = process.env['BENCH_CPU_PROF'] ? ['--cpu-prof', `--cpu-prof-dir=${resolve(process.env['BENCH_CPU_PROF'])}`, `--cpu-prof-name=${tag}.cpuprofile`] : [];
+  const child = spawnNode('bare proxy', [...profile, join(DIST, 'bench', 'bare-proxy.js'), pki.server.cert, pki.server.key, pki.ca, String(appPort)], {
     stdout: 'line',
     stderrPath: join(dir, `${tag}.stderr`),
     cpu: serverCpu,
