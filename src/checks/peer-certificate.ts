@@ -29,12 +29,34 @@ export function peerCertificateFindings(facts: PeerCertFacts, policy: PeerCertPo
   return findings;
 }
 
+/**
+ * The findings depend only on the certificate's facts and the policy (CRLs included), both
+ * immutable and both replaced whole (a reload compiles a new policy): compute them once per
+ * certificate and policy, not per request. Weak keys: an old policy or an unseen certificate
+ * costs nothing once it is gone.
+ */
+const findingsByPolicy = new WeakMap<PeerCertPolicy, WeakMap<PeerCertFacts, readonly Finding[]>>();
+
+function cachedFindings(facts: PeerCertFacts, policy: PeerCertPolicy): readonly Finding[] {
+  let byFacts = findingsByPolicy.get(policy);
+  if (!byFacts) {
+    byFacts = new WeakMap();
+    findingsByPolicy.set(policy, byFacts);
+  }
+  let findings = byFacts.get(facts);
+  if (!findings) {
+    findings = Object.freeze(peerCertificateFindings(facts, policy));
+    byFacts.set(facts, findings);
+  }
+  return findings;
+}
+
 export const peerCertificateCheck: Check = {
   name: NAME,
   run(request): readonly Finding[] {
     const facts = request.peer.certificate;
     // Fail closed: a peer whose certificate was never analyzed has not passed the policy.
     if (!facts) return [finding('cert_invalid', 'peer certificate was not analyzed')];
-    return peerCertificateFindings(facts, request.peerPolicy);
+    return cachedFindings(facts, request.peerPolicy);
   },
 };
