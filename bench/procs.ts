@@ -1,9 +1,9 @@
 // Child processes for the benchmark: start, wait until ready, read CPU time, stop.
 // Every child is tracked so that it is killed on the way out, whatever happened.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { createServer, type AddressInfo } from 'node:net';
+import { connect, createServer, type AddressInfo } from 'node:net';
 
 const children = new Set<ChildProcess>();
 
@@ -35,13 +35,53 @@ export interface SpawnOptions {
   /** 'line': read stdout for a JSON ready line. A path: append stdout to that file. */
   readonly stdout: 'line' | string;
   readonly stderrPath: string;
+  /** Pin the process to this CPU (taskset -c), when taskset exists. */
+  readonly cpu?: number;
+}
+
+let tasksetPath: string | null | undefined;
+
+/** The taskset binary, or null when it is not installed (then nothing is pinned). */
+export function taskset(): string | null {
+  if (tasksetPath === undefined) {
+    tasksetPath = null;
+    for (const candidate of ['/usr/bin/taskset', '/bin/taskset', '/usr/sbin/taskset']) {
+      if (existsSync(candidate)) {
+        tasksetPath = candidate;
+        break;
+      }
+    }
+  }
+  return tasksetPath;
+}
+
+/** Pin every thread of this process to one CPU; false when taskset is missing or refused. */
+export function pinSelf(cpu: number): boolean {
+  const bin = taskset();
+  if (!bin) return false;
+  try {
+    execFileSync(bin, ['-a', '-p', '-c', String(cpu), String(process.pid)], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Start `node ARGS` (no shell, so the pid is the node process itself). */
 export function spawnNode(name: string, args: string[], options: SpawnOptions): Child {
+  return spawnCommand(name, process.execPath, args, options);
+}
+
+/**
+ * Start COMMAND ARGS without a shell. With `cpu`, through taskset, which execs the command:
+ * the pid is still the command's own, so /proc/PID is what it measures.
+ */
+export function spawnCommand(name: string, command: string, args: string[], options: SpawnOptions): Child {
   const stderrFd = openSync(options.stderrPath, 'a');
   const stdoutFd = options.stdout === 'line' ? undefined : openSync(options.stdout, 'a');
-  const child = spawn(process.execPath, args, {
+  const bin = options.cpu === undefined ? null : taskset();
+  const [file, argv] = bin ? [bin, ['-c', String(options.cpu), command, ...args]] : [command, args];
+  const child = spawn(file, argv, {
     stdio: ['ignore', stdoutFd ?? 'pipe', stderrFd],
     env: { ...process.env, NODE_ENV: 'production' },
   });
@@ -176,4 +216,34 @@ export function cpuMicros(pid: number): number {
   const utime = Number(fields[11]);
   const stime = Number(fields[12]);
   return ((utime + stime) / clkTck()) * 1e6;
+}
+
+/** Peak resident set size (VmHWM) of a live process, in bytes; NaN once it is gone. */
+export function peakRssBytes(pid: number): number {
+  try {
+    const match = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) * 1024 : Number.NaN;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** Wait until something accepts TCP connections on 127.0.0.1:PORT (nginx and haproxy print no ready line). */
+export async function waitForPort(child: Child, port: number, timeoutMs: number): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    if (child.process.exitCode !== null || child.process.signalCode !== null) {
+      throw new Error(`${child.name} exited (${child.process.signalCode ?? child.process.exitCode}); see ${child.stderrPath}:\n${tail(child.stderrPath)}`);
+    }
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = connect({ host: '127.0.0.1', port }, () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+    if (open) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`${child.name} was not listening on 127.0.0.1:${port} after ${timeoutMs} ms; see ${child.stderrPath}:\n${tail(child.stderrPath)}`);
 }

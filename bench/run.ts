@@ -1,21 +1,29 @@
-// npm run bench: what does the sidecar cost compared with a direct mTLS call?
+// npm run bench: what does the sidecar cost per request, next to what the same forwarding
+// costs in nginx, haproxy and a bare Node proxy? One run, side by side, the same app behind all.
 //
-// Separate processes, all on 127.0.0.1, so the load generator (this process) does not share an
-// event loop with what it measures:
-//   echo app      node dist/bench/echo-server.js        plain HTTP, the demo echo app
-//   direct mTLS   node dist/bench/direct-server.js      the app terminating mTLS itself (baseline)
-//   sidecar       node dist/src/cli/main.js run -c F    mTLS → policy → keep-alive pool → echo app
+// Processes, all on 127.0.0.1:
+//   echo app      node dist/bench/echo-server.js     plain HTTP, the demo echo app: THE upstream of every scenario
+//   nginx         nginx, config written here         mTLS → keep-alive → echo app (when installed)
+//   haproxy       haproxy, config written here       the same (when installed)
+//   bare proxy    node dist/bench/bare-proxy.js      Node https + undici, no checks: the runtime's floor
+//   sidecar       node dist/src/cli/main.js run      Palisade, one config per scenario
+//   this process  the load generator (undici, client certificates)
+// With taskset and two or more CPUs, the server side (proxy + app) runs on CPU 0 and the load
+// generator on CPU 1. CPU per request is read from /proc/PID/stat over the measured window.
 //
-// Scenarios, one after another: direct mTLS; sidecar (log warn); sidecar (log info: the
-// production default, one audit line per request); sidecar + token (log warn: a bearer token
-// verified against a JWKS file, route scopes, least privilege; with the verified-token cache and
-// without it); sidecar + signature (log warn: every request carries a fresh RFC 9421 Ed25519
-// signature with a nonce, made by the load generator, verified by the sidecar); plain HTTP
-// straight to the echo app.
+// Per proxy: a closed loop (BENCH_CONCURRENCY keep-alive connections, one request each in
+// flight) for CPU per request and throughput, then an open loop at BENCH_RATE req/s (latency
+// from the intended send time). Then new-connection-per-request runs (a full mTLS handshake per
+// request) with EC and RSA server certificates. Peak RSS (VmHWM) of every proxy at its end.
+// The raw cost of one Ed25519 / ES256 verify is measured in the same run for the goal ratios.
 //
-// Environment: BENCH_SECONDS (5), BENCH_WARMUP_SECONDS (2), BENCH_CONCURRENCY (32),
-// BENCH_MAX_REQUESTS (1000000), BENCH_OUT (reports/bench.json).
-// Prints a table and writes JSON; exits 1 if any scenario had an error or a non-2xx answer.
+// Environment: BENCH_QUICK=1 (or --quick): short windows for a quick look. BENCH_SECONDS,
+// BENCH_WARMUP_SECONDS, BENCH_CONCURRENCY (32), BENCH_RATE (2000), BENCH_OPEN_SECONDS,
+// BENCH_HANDSHAKE_SECONDS, BENCH_MAX_REQUESTS (1000000), BENCH_ONLY (comma-separated scenario
+// ids), BENCH_OUT (reports/bench.json), BENCH_CPU_PROF=DIR (a V8 CPU profile per sidecar and bare proxy),
+// BENCH_BASELINE_DIST=DIR (the dist/ of another build: each Palisade scenario runs with it too,
+// right after, so a change is measured against its parent side by side in one run).
+// Prints a table and the goal ratios, writes JSON; exits 1 if any scenario had a failure.
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -27,8 +35,27 @@ import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { certsInit } from '../src/cli/certs.js';
 import { signRequestHeaders } from '../src/cli/sign.js';
 import { VERSION } from '../src/version.js';
-import { runLoad, type ClientTls, type LoadResult } from './load.js';
-import { clkTck, cpuMicros, freePort, killAllSync, spawnNode, waitForHttp200, withTimeout, type Child } from './procs.js';
+import { runHandshakeLoad } from './handshakes.js';
+import { runLoad, type ClientTls } from './load.js';
+import { findBinary, haproxyCommand, nginxCommand, type NativeProxyTls } from './native-proxies.js';
+import { runOpenLoop } from './open-loop.js';
+import { measurePrimitives } from './primitives.js';
+import {
+  clkTck,
+  cpuMicros,
+  freePort,
+  killAllSync,
+  peakRssBytes,
+  pinSelf,
+  spawnCommand,
+  spawnNode,
+  taskset,
+  waitForHttp200,
+  waitForPort,
+  withTimeout,
+  type Child,
+} from './procs.js';
+import { buildReport, renderTable, type HandshakeResult, type ScenarioResult } from './report.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const DIST = join(ROOT, 'dist');
@@ -47,45 +74,38 @@ function envNumber(name: string, fallback: number, { integer = false, min = 0 } 
   return value;
 }
 
+const QUICK = process.argv.includes('--quick') || (process.env['BENCH_QUICK'] ?? '') === '1';
 const SETTINGS = {
-  seconds: envNumber('BENCH_SECONDS', 5, { min: 0.1 }),
-  // Two seconds: a fresh sidecar is still JIT-warming for about 1.5 s under this load.
-  warmupSeconds: envNumber('BENCH_WARMUP_SECONDS', 2),
+  quick: QUICK,
+  seconds: envNumber('BENCH_SECONDS', QUICK ? 2 : 5, { min: 0.1 }),
+  // A fresh Node process needs several seconds of load before the JIT settles.
+  warmupSeconds: envNumber('BENCH_WARMUP_SECONDS', QUICK ? 2 : 5),
   concurrency: envNumber('BENCH_CONCURRENCY', 32, { integer: true, min: 1 }),
   maxRequests: envNumber('BENCH_MAX_REQUESTS', 1_000_000, { integer: true, min: 1 }),
+  openLoopRate: envNumber('BENCH_RATE', 2000, { min: 1 }),
+  openLoopSeconds: envNumber('BENCH_OPEN_SECONDS', QUICK ? 2 : 5, { min: 0 }),
+  openLoopWarmupSeconds: 1,
+  handshakeSeconds: envNumber('BENCH_HANDSHAKE_SECONDS', QUICK ? 2 : 4, { min: 0 }),
+  handshakeWarmupSeconds: QUICK ? 1 : 2,
+  handshakeConcurrency: 4,
 };
+const ONLY = new Set((process.env['BENCH_ONLY'] ?? '').split(',').map((id) => id.trim()).filter(Boolean));
+const wanted = (id: string) => ONLY.size === 0 || ONLY.has(id);
+const BASELINE_DIST = process.env['BENCH_BASELINE_DIST'] ? resolve(process.env['BENCH_BASELINE_DIST']) : undefined;
 const OUT = resolve(ROOT, process.env['BENCH_OUT'] ?? 'reports/bench.json');
 const STARTUP_TIMEOUT_MS = 15_000;
-// Seven scenarios plus start-up and shutdown; past this the run is stuck, not slow.
-const WATCHDOG_MS = 7 * (SETTINGS.seconds + SETTINGS.warmupSeconds) * 1000 + 120_000;
+// Eleven keep-alive scenarios and six handshake runs, plus start-up and shutdown; past this the run is stuck, not slow.
+const WATCHDOG_MS =
+  (11 * (SETTINGS.seconds + SETTINGS.warmupSeconds + SETTINGS.openLoopSeconds + SETTINGS.openLoopWarmupSeconds + 3) +
+    6 * (SETTINGS.handshakeSeconds + SETTINGS.handshakeWarmupSeconds + 2)) *
+    1000 +
+  180_000;
 
-interface CpuPerRequest {
-  /** The sidecar process (sidecar scenarios only). */
-  sidecar?: number;
-  /** The process answering: the echo app, or for direct mTLS the TLS-terminating app. */
-  app: number;
-  /** Sum of the server-side processes. */
-  serverTotal: number;
-  /** This process: the load generator, for scale (it shares the machine's cores). */
-  loadgen: number;
-}
-
-/** Share of one core each process was busy during the measured window, in percent. */
-interface CpuUtilization {
-  sidecar?: number;
-  app: number;
-  loadgen: number;
-}
-
-interface ScenarioResult {
-  readonly id: string;
-  readonly label: string;
-  readonly target: string;
-  readonly load: LoadResult;
-  readonly cpuMicrosPerRequest: CpuPerRequest;
-  readonly cpuPercentOfCore: CpuUtilization;
-  readonly auditLog?: { lines: number; expectedLines: number; bytes: number; bytesPerRequest: number };
-}
+// CPU 0: everything measured (proxy and app). CPU 1: this process, the load generator.
+const SERVER_CPU = 0;
+const LOADGEN_CPU = 1;
+const PINNED = cpus().length >= 2 && taskset() !== null && pinSelf(LOADGEN_CPU);
+const serverCpu = PINNED ? SERVER_CPU : undefined;
 
 const log = (line = '') => process.stderr.write(`${line}\n`);
 
@@ -96,198 +116,340 @@ function removeTempDir(): void {
   tempDir = undefined;
 }
 
+interface Pki {
+  readonly ca: string;
+  readonly server: { cert: string; key: string };
+  readonly clientTls: ClientTls;
+}
+
+async function makePki(dir: string, keyType: 'ec-p256' | 'rsa-2048'): Promise<Pki> {
+  const certs = await certsInit({
+    out: dir,
+    keyType,
+    identities: [
+      { name: 'server', id: SERVER_ID },
+      { name: 'client', id: CLIENT_ID },
+    ],
+    dnsNames: ['localhost'],
+    ipAddresses: ['127.0.0.1'],
+    validityMs: 24 * 3_600_000,
+  });
+  const [server, client] = certs.identities;
+  if (!server || !client) throw new Error('certsInit wrote no identities');
+  return {
+    ca: certs.ca,
+    server: { cert: server.cert, key: server.key },
+    clientTls: { ca: readFileSync(certs.ca), cert: readFileSync(client.cert), key: readFileSync(client.key), servername: 'localhost' },
+  };
+}
+
+interface Target {
+  readonly id: string;
+  readonly label: string;
+  readonly kind: ScenarioResult['kind'];
+  readonly origin: string;
+  readonly tls?: ClientTls;
+  readonly proxy?: Child;
+  readonly headers?: Record<string, string>;
+  readonly headersFor?: () => Record<string, string>;
+  /** What the app must see of the caller in the sanity check (undefined: nothing to check). */
+  readonly expectPeer?: string;
+  /** Called between the closed and the open loop (the audit-line count of the closed loop). */
+  readonly afterClosedLoop?: (load: ScenarioResult['load']) => Promise<void>;
+}
+
 async function main(): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'palisade-bench-'));
   tempDir = dir;
   const children: Child[] = [];
   const track = (child: Child) => (children.push(child), child);
+  const loadBefore = loadavg();
   try {
-    log(`palisade bench: ${SETTINGS.seconds}s per scenario after ${SETTINGS.warmupSeconds}s warm-up, ${SETTINGS.concurrency} in flight, at most ${SETTINGS.maxRequests} requests`);
-    const certs = await certsInit({
-      out: dir,
-      identities: [
-        { name: 'server', id: SERVER_ID },
-        { name: 'client', id: CLIENT_ID },
-      ],
-      dnsNames: ['localhost'],
-      ipAddresses: ['127.0.0.1'],
-      validityMs: 24 * 3_600_000,
-    });
-    const [server, client] = certs.identities;
-    if (!server || !client) throw new Error('certsInit wrote no identities');
-    const clientTls: ClientTls = {
-      ca: readFileSync(certs.ca),
-      cert: readFileSync(client.cert),
-      key: readFileSync(client.key),
-      servername: 'localhost',
-    };
+    log(
+      `palisade bench${QUICK ? ' (quick)' : ''}: ${SETTINGS.seconds}s closed loop after ${SETTINGS.warmupSeconds}s warm-up, ${SETTINGS.concurrency} connections; ` +
+        `open loop ${SETTINGS.openLoopRate} req/s for ${SETTINGS.openLoopSeconds}s; handshakes ${SETTINGS.handshakeSeconds}s`,
+    );
+    log(
+      PINNED
+        ? `  pinned with taskset: proxy and app on CPU ${SERVER_CPU}, load generator on CPU ${LOADGEN_CPU}`
+        : `  NOT pinned (${taskset() === null ? 'taskset not found' : cpus().length < 2 ? 'fewer than 2 CPUs' : 'taskset refused'}): every process shares every CPU`,
+    );
+    log(`  load average before: ${loadBefore.map((v) => v.toFixed(2)).join(' ')}`);
+    const ec = await makePki(join(dir, 'pki-ec'), 'ec-p256');
+    const nginx = findBinary('nginx');
+    const haproxy = findBinary('haproxy');
+    if (!nginx) log('  nginx not installed: no nginx scenario (apt-get install nginx)');
+    if (!haproxy) log('  haproxy not installed: no haproxy scenario (apt-get install haproxy)');
 
-    // The echo app serves the sidecar scenarios and the plain HTTP reference.
-    const echo = track(spawnNode('echo app', [join(DIST, 'bench', 'echo-server.js')], { stdout: 'line', stderrPath: join(dir, 'echo.stderr') }));
+    const echo = track(spawnNode('echo app', [join(DIST, 'bench', 'echo-server.js')], { stdout: 'line', stderrPath: join(dir, 'echo.stderr'), cpu: serverCpu }));
     const echoPort = Number((await withTimeout(echo.firstJson, STARTUP_TIMEOUT_MS, 'echo app start')).port);
 
+    log('  raw verify costs (this process) ...');
+    const primitives = await measurePrimitives(QUICK ? 200 : 500);
+
     const results: ScenarioResult[] = [];
-    const measure = async (
-      id: string,
-      label: string,
-      origin: string,
-      tls: ClientTls | undefined,
-      processes: { sidecar?: Child; app: Child },
-      headers?: Record<string, string>,
-      headersFor?: () => Record<string, string>,
-    ) => {
-      log(`  ${label}: ${origin} ...`);
-      const before: Record<string, number> = {};
-      const used: Record<string, number> = {};
-      const entries = Object.entries(processes) as Array<[string, Child]>;
+    const run = async (target: Target): Promise<ScenarioResult> => {
+      await sanityCheck(target.origin, target.tls, target.expectPeer, target.headersFor?.() ?? target.headers);
+      log(`  ${target.label}: ${target.origin} ...`);
+      const processes: Array<[string, Child]> = [['app', echo], ...(target.proxy ? ([['proxy', target.proxy]] as Array<[string, Child]>) : [])];
+      const window = () => {
+        const before: Record<string, number> = {};
+        const used: Record<string, number> = {};
+        return {
+          start: () => {
+            for (const [role, child] of processes) before[role] = cpuMicros(child.pid);
+          },
+          end: () => {
+            for (const [role, child] of processes) used[role] = cpuMicros(child.pid) - (before[role] ?? 0);
+          },
+          used,
+        };
+      };
+      const closed = window();
       const load = await runLoad({
-        origin,
+        origin: target.origin,
         path: PATH,
-        ...(tls ? { tls } : {}),
-        ...(headers ? { headers } : {}),
-        ...(headersFor ? { headersFor } : {}),
+        ...(target.tls ? { tls: target.tls } : {}),
+        ...(target.headers ? { headers: target.headers } : {}),
+        ...(target.headersFor ? { headersFor: target.headersFor } : {}),
         concurrency: SETTINGS.concurrency,
         warmupMs: SETTINGS.warmupSeconds * 1000,
         durationMs: SETTINGS.seconds * 1000,
         maxRequests: SETTINGS.maxRequests,
-        onMeasureStart: () => {
-          for (const [role, child] of entries) before[role] = cpuMicros(child.pid);
-        },
-        onMeasureEnd: () => {
-          for (const [role, child] of entries) used[role] = cpuMicros(child.pid) - (before[role] ?? 0);
-        },
+        onMeasureStart: closed.start,
+        onMeasureEnd: closed.end,
       });
-      const per = (micros: number | undefined) => (micros === undefined || load.requests === 0 ? Number.NaN : micros / load.requests);
-      const cpu: CpuPerRequest = {
-        ...(processes.sidecar ? { sidecar: per(used['sidecar']) } : {}),
-        app: per(used['app']),
-        serverTotal: per((used['sidecar'] ?? 0) + (used['app'] ?? 0)),
-        loadgen: per(load.loadgenCpuMicros),
-      };
-      const busy = (micros: number | undefined) => (micros === undefined ? Number.NaN : (micros / (load.seconds * 1e6)) * 100);
-      const utilization: CpuUtilization = {
-        ...(processes.sidecar ? { sidecar: busy(used['sidecar']) } : {}),
-        app: busy(used['app']),
-        loadgen: busy(load.loadgenCpuMicros),
-      };
+      await target.afterClosedLoop?.(load);
+      const per = (micros: number | undefined, count: number) => (micros === undefined || count === 0 ? Number.NaN : micros / count);
+      let openLoop: ScenarioResult['openLoop'];
+      if (SETTINGS.openLoopSeconds > 0) {
+        const open = window();
+        const result = await runOpenLoop({
+          origin: target.origin,
+          path: PATH,
+          ...(target.tls ? { tls: target.tls } : {}),
+          ...(target.headers ? { headers: target.headers } : {}),
+          ...(target.headersFor ? { headersFor: target.headersFor } : {}),
+          rate: SETTINGS.openLoopRate,
+          connections: SETTINGS.concurrency,
+          warmupMs: SETTINGS.openLoopWarmupSeconds * 1000,
+          durationMs: SETTINGS.openLoopSeconds * 1000,
+          onMeasureStart: open.start,
+          onMeasureEnd: open.end,
+        });
+        openLoop = { ...result, proxyCpuMicrosPerRequest: per(open.used['proxy'], result.ok + result.failed) };
+      }
       const result: ScenarioResult = {
-        id,
-        label,
-        target: origin,
+        id: target.id,
+        label: target.label,
+        kind: target.kind,
+        target: target.origin,
         load,
-        cpuMicrosPerRequest: cpu,
-        cpuPercentOfCore: utilization,
+        cpuMicrosPerRequest: {
+          ...(target.proxy ? { proxy: per(closed.used['proxy'], load.requests) } : {}),
+          app: per(closed.used['app'], load.requests),
+          loadgen: per(load.loadgenCpuMicros, load.requests),
+        },
+        proxyBusyPercent: target.proxy ? ((closed.used['proxy'] ?? 0) / (load.seconds * 1e6)) * 100 : Number.NaN,
+        ...(openLoop ? { openLoop } : {}),
+        ...(target.proxy ? { peakRssBytes: peakRssBytes(target.proxy.pid) } : {}),
       };
-      results.push(result);
-      log(`    ${load.requests} requests, ${load.rps.toFixed(0)} req/s, p50 ${load.latencyMs.p50.toFixed(2)} ms, p99 ${load.latencyMs.p99.toFixed(2)} ms, failures ${load.errors + load.non2xx + load.warmupFailures}`);
+      const proxyCpu = result.cpuMicrosPerRequest.proxy;
+      log(
+        `    ${load.requests} requests, ${load.rps.toFixed(0)} req/s, ${proxyCpu === undefined ? '' : `proxy ${proxyCpu.toFixed(0)} µs/req, `}p50 ${load.latencyMs.p50.toFixed(2)} ms` +
+          (openLoop ? `; open loop p50 ${openLoop.latencyMs.p50.toFixed(2)} p99 ${openLoop.latencyMs.p99.toFixed(2)} ms${openLoop.sustained ? '' : ' NOT SUSTAINED'}` : '') +
+          (load.errors + load.non2xx + load.warmupFailures > 0 ? `, FAILURES ${load.errors + load.non2xx + load.warmupFailures}: ${load.firstFailure}` : ''),
+      );
       return result;
     };
 
-    // 1. Direct mTLS: the app terminates TLS itself.
-    {
-      const direct = track(
-        spawnNode('direct mTLS server', [join(DIST, 'bench', 'direct-server.js'), server.cert, server.key, certs.ca], {
-          stdout: 'line',
-          stderrPath: join(dir, 'direct.stderr'),
-        }),
-      );
-      const port = Number((await withTimeout(direct.firstJson, STARTUP_TIMEOUT_MS, 'direct mTLS server start')).port);
-      const origin = `https://127.0.0.1:${port}`;
-      await sanityCheck(origin, clientTls, null);
-      await measure('direct_mtls', 'direct mTLS (app terminates TLS)', origin, clientTls, { app: direct });
-      await direct.stop();
+    // Plain HTTP straight to the app: the direct call every added latency is measured against.
+    if (wanted('plain_http')) results.push(await run({ id: 'plain_http', label: 'direct: plain HTTP to the app', kind: 'reference', origin: `http://127.0.0.1:${echoPort}` }));
+
+    const native = async (id: string, label: string, binary: string | undefined, build: typeof nginxCommand, pki: Pki, tag: string) => {
+      if (!binary || !wanted(id)) return undefined;
+      const port = await freePort();
+      const { command, args } = build(binary, dir, tag, port, echoPort, { cert: pki.server.cert, key: pki.server.key, ca: pki.ca } satisfies NativeProxyTls);
+      const child = track(spawnCommand(label, command, args, { stdout: join(dir, `${tag}.stdout`), stderrPath: join(dir, `${tag}.stderr`), cpu: serverCpu }));
+      await waitForPort(child, port, STARTUP_TIMEOUT_MS);
+      return { child, port };
+    };
+    for (const [id, label, binary, build] of [
+      ['nginx', 'nginx mTLS proxy', nginx, nginxCommand],
+      ['haproxy', 'haproxy mTLS proxy', haproxy, haproxyCommand],
+    ] as const) {
+      const started = await native(id, label, binary, build, ec, id);
+      if (!started) continue;
+      results.push(await run({ id, label, kind: 'native', origin: `https://127.0.0.1:${started.port}`, tls: ec.clientTls, proxy: started.child, expectPeer: 'Hash=' }));
+      await started.child.stop();
     }
 
-    // 2 and 3. The sidecar in front of the echo app, audit logging off (warn) and on (info).
-    for (const level of ['warn', 'info'] as const) {
-      const { sidecar, port, logPath } = await startSidecar(dir, level, echoPort, { cert: server.cert, key: server.key, ca: certs.ca });
-      track(sidecar);
-      const origin = `https://127.0.0.1:${port}`;
-      await sanityCheck(origin, clientTls, CLIENT_ID);
-      // The sidecar writes a request's audit line after the response: let the last one land.
-      await settle();
-      const logBytesBefore = statSync(logPath).size;
-      const linesBefore = countLines(logPath);
-      const result = await measure(`sidecar_${level}`, `sidecar, log ${level}`, origin, clientTls, { sidecar, app: echo });
-      if (level === 'info') {
-        await settle();
-        // Lines written during warm-up and the window: one audit line per request is expected.
-        const lines = countLines(logPath) - linesBefore;
-        const bytes = statSync(logPath).size - logBytesBefore;
-        const expectedLines = result.load.requests + result.load.warmupRequests;
-        results[results.length - 1] = { ...result, auditLog: { lines, expectedLines, bytes, bytesPerRequest: expectedLines ? bytes / expectedLines : Number.NaN } };
-      }
-      await sidecar.stop();
+    if (wanted('bare_node')) {
+      const bare = await startBare(dir, ec, echoPort, 'bare');
+      track(bare.child);
+      results.push(await run({ id: 'bare_node', label: 'bare Node https + undici proxy', kind: 'bare', origin: `https://127.0.0.1:${bare.port}`, tls: ec.clientTls, proxy: bare.child, expectPeer: CLIENT_ID }));
+      await bare.child.stop();
     }
 
-    // 4 and 5. Sidecar + token (issue 4): an ES256 bearer token from a JWKS file, a route scope and
-    // least privilege, with the verified-token cache (the default) and without it.
-    {
-      const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
-      const jwksPath = join(dir, 'bench-jwks.json');
-      writeFileSync(jwksPath, JSON.stringify({ keys: [{ ...(await exportJWK(publicKey)), kid: 'bench', alg: 'ES256', use: 'sig' }] }));
-      const issuedAt = Math.floor(Date.now() / 1000);
-      const token = await new SignJWT({ scope: 'bench:echo', sub: CLIENT_ID })
-        .setProtectedHeader({ alg: 'ES256', kid: 'bench' })
-        .setIssuer('https://issuer.bench.palisade.local')
-        .setAudience(SERVER_ID)
-        .setIssuedAt(issuedAt)
-        .setExpirationTime(issuedAt + 3600)
-        .sign(privateKey);
-      for (const cache of [true, false]) {
-        const tokens = {
-          issuers: [{ name: 'bench', issuer: 'https://issuer.bench.palisade.local', audiences: [SERVER_ID], algorithms: ['ES256'], jwks: jwksPath }],
-          cache: { maxEntries: cache ? 10_000 : 0 },
-        };
-        const { sidecar, port } = await startSidecar(dir, 'warn', echoPort, { cert: server.cert, key: server.key, ca: certs.ca }, { tokens, tag: cache ? 'token' : 'token-nocache' });
+    // Palisade: transport (identity + route, audit off), audit on, token, signature, all checks.
+    const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
+    const jwksPath = join(dir, 'bench-jwks.json');
+    writeFileSync(jwksPath, JSON.stringify({ keys: [{ ...(await exportJWK(publicKey)), kid: 'bench', alg: 'ES256', use: 'sig' }] }));
+    const issuedAt = Math.floor(Date.now() / 1000);
+    const token = await new SignJWT({ scope: 'bench:echo', sub: CLIENT_ID })
+      .setProtectedHeader({ alg: 'ES256', kid: 'bench' })
+      .setIssuer('https://issuer.bench.palisade.local')
+      .setAudience(SERVER_ID)
+      .setIssuedAt(issuedAt)
+      .setExpirationTime(issuedAt + 3600)
+      .sign(privateKey);
+    const tokensConfig = (cache: boolean) => ({
+      issuers: [{ name: 'bench', issuer: 'https://issuer.bench.palisade.local', audiences: [SERVER_ID], algorithms: ['ES256'], jwks: jwksPath }],
+      cache: { maxEntries: cache ? 10_000 : 0 },
+    });
+    const sigKeys = generateKeyPairSync('ed25519');
+    writeFileSync(join(dir, 'bench-sig.pub.pem'), sigKeys.publicKey.export({ type: 'spki', format: 'pem' }) as string);
+    const signaturesConfig = { keys: [{ keyid: 'bench', algorithm: 'ed25519', identity: CLIENT_ID, key: join(dir, 'bench-sig.pub.pem') }] };
+    const bearer = { authorization: `Bearer ${token}` };
+
+    const palisade: Array<{ id: string; label: string; level: 'warn' | 'info'; extra: SidecarExtra; headers?: Record<string, string>; signed?: boolean }> = [
+      { id: 'palisade_warn', label: 'Palisade transport, log warn', level: 'warn', extra: {} },
+      { id: 'palisade_info', label: 'Palisade transport, audit at info', level: 'info', extra: {} },
+      { id: 'palisade_token', label: 'Palisade + token (cache hit)', level: 'warn', extra: { tokens: tokensConfig(true) }, headers: bearer },
+      { id: 'palisade_token_nocache', label: 'Palisade + token, cache off', level: 'warn', extra: { tokens: tokensConfig(false) }, headers: bearer },
+      { id: 'palisade_signature', label: 'Palisade + ed25519 signature', level: 'warn', extra: { signatures: signaturesConfig }, signed: true },
+      { id: 'palisade_all', label: 'Palisade, token + signature, info', level: 'info', extra: { tokens: tokensConfig(true), signatures: signaturesConfig }, headers: bearer, signed: true },
+    ];
+    let auditLog: { lines: number; expectedLines: number; bytesPerRequest: number } | undefined;
+    // With a baseline build, both builds of a scenario run AT THE SAME TIME, each with the same
+    // load: on a shared machine whatever disturbs one disturbs the other, so the pair compares.
+    const builds = [{ suffix: '', label: '', dist: DIST }, ...(BASELINE_DIST ? [{ suffix: '_baseline', label: ' [baseline build]', dist: BASELINE_DIST }] : [])];
+    for (const scenario of palisade) {
+      if (!wanted(scenario.id)) continue;
+      const started = [];
+      for (const build of builds) {
+        const id = scenario.id + build.suffix;
+        const { sidecar, port, logPath } = await startSidecar(dir, scenario.level, echoPort, ec, { ...scenario.extra, tag: id, dist: build.dist });
         track(sidecar);
         const origin = `https://127.0.0.1:${port}`;
-        const headers = { authorization: `Bearer ${token}` };
-        await sanityCheck(origin, clientTls, CLIENT_ID, headers);
-        await measure(cache ? 'sidecar_token' : 'sidecar_token_nocache', cache ? 'sidecar + token, log warn' : 'sidecar + token, no cache', origin, clientTls, { sidecar, app: echo }, headers);
-        await sidecar.stop();
+        const headersFor = scenario.signed
+          ? () => ({ ...scenario.headers, ...Object.fromEntries(signRequestHeaders({ key: sigKeys.privateKey, algorithm: 'ed25519', keyid: 'bench', url: `${origin}${PATH}` })) })
+          : undefined;
+        const target: Target = {
+          id,
+          label: scenario.label + build.label,
+          kind: 'palisade',
+          origin,
+          tls: ec.clientTls,
+          proxy: sidecar,
+          ...(headersFor ? { headersFor } : scenario.headers ? { headers: scenario.headers } : {}),
+          expectPeer: CLIENT_ID,
+        };
+        const linesBefore = countLines(logPath);
+        const bytesBefore = statSync(logPath).size;
+        // At info: one audit line per request of the sanity check, the warm-up and the closed loop.
+        const countAudit =
+          scenario.id === 'palisade_info' && build.suffix === ''
+            ? async (load: ScenarioResult['load']) => {
+                await settle();
+                const expectedLines = load.requests + load.warmupRequests + 1; // + the sanity check
+                auditLog = { lines: countLines(logPath) - linesBefore, expectedLines, bytesPerRequest: (statSync(logPath).size - bytesBefore) / Math.max(1, expectedLines) };
+              }
+            : undefined;
+        started.push({ sidecar, target: { ...target, ...(countAudit ? { afterClosedLoop: countAudit } : {}) } });
+      }
+      results.push(...(await Promise.all(started.map((one) => run(one.target)))));
+      await Promise.all(started.map((one) => one.sidecar.stop()));
+    }
+
+    // New connection per request, EC and RSA server (and client) certificates.
+    const handshakes: HandshakeResult[] = [];
+    if (SETTINGS.handshakeSeconds > 0) {
+      for (const keyType of ['ec', 'rsa'] as const) {
+        const ids = ['nginx', 'bare_node', 'palisade'].map((who) => `handshake_${keyType}_${who}`);
+        if (!ids.some(wanted)) continue;
+        const pki = keyType === 'ec' ? ec : await makePki(join(dir, 'pki-rsa'), 'rsa-2048');
+        const measureHandshakes = async (id: string, label: string, child: Child, port: number) => {
+          log(`  ${label}, new connection per request (${keyType.toUpperCase()}) ...`);
+          const before = { proxy: 0, app: 0 };
+          const used = { proxy: Number.NaN, app: Number.NaN };
+          const result = await runHandshakeLoad({
+            port,
+            path: PATH,
+            tls: pki.clientTls,
+            concurrency: SETTINGS.handshakeConcurrency,
+            warmupMs: SETTINGS.handshakeWarmupSeconds * 1000,
+            durationMs: SETTINGS.handshakeSeconds * 1000,
+            maxRequests: SETTINGS.maxRequests,
+            onMeasureStart: () => {
+              before.proxy = cpuMicros(child.pid);
+              before.app = cpuMicros(echo.pid);
+            },
+            onMeasureEnd: () => {
+              used.proxy = cpuMicros(child.pid) - before.proxy;
+              used.app = cpuMicros(echo.pid) - before.app;
+            },
+          });
+          const perConnection = result.requests ? used.proxy / result.requests : Number.NaN;
+          handshakes.push({ id, label, keyType, load: result, proxyCpuMicrosPerRequest: perConnection, appCpuMicrosPerRequest: result.requests ? used.app / result.requests : Number.NaN, peakRssBytes: peakRssBytes(child.pid) });
+          log(`    ${result.requests} connections, ${result.rps.toFixed(0)}/s, proxy ${perConnection.toFixed(0)} µs each${result.failed ? `, FAILURES ${result.failed}: ${result.firstFailure}` : ''}`);
+        };
+        if (wanted(`handshake_${keyType}_nginx`)) {
+          const started = await native(`handshake_${keyType}_nginx`, 'nginx', nginx, nginxCommand, pki, `nginx-hs-${keyType}`);
+          if (started) {
+            await sanityCheck(`https://127.0.0.1:${started.port}`, pki.clientTls, 'Hash=');
+            await measureHandshakes(`handshake_${keyType}_nginx`, 'nginx', started.child, started.port);
+            await started.child.stop();
+          }
+        }
+        if (wanted(`handshake_${keyType}_bare_node`)) {
+          const bare = await startBare(dir, pki, echoPort, `bare-hs-${keyType}`);
+          track(bare.child);
+          await sanityCheck(`https://127.0.0.1:${bare.port}`, pki.clientTls, CLIENT_ID);
+          await measureHandshakes(`handshake_${keyType}_bare_node`, 'bare Node proxy', bare.child, bare.port);
+          await bare.child.stop();
+        }
+        if (wanted(`handshake_${keyType}_palisade`)) {
+          const { sidecar, port } = await startSidecar(dir, 'warn', echoPort, pki, { tag: `hs-${keyType}` });
+          track(sidecar);
+          await sanityCheck(`https://127.0.0.1:${port}`, pki.clientTls, CLIENT_ID);
+          await measureHandshakes(`handshake_${keyType}_palisade`, 'Palisade', sidecar, port);
+          await sidecar.stop();
+        }
       }
     }
 
-    // 6. Sidecar + signature (issue 5): an Ed25519 key registered for the client identity; the
-    // load generator signs each request (@method, @target-uri, created, a fresh nonce), so every
-    // request is a new signature verified in full and remembered in the replay cache.
-    {
-      const { privateKey, publicKey } = generateKeyPairSync('ed25519');
-      writeFileSync(join(dir, 'bench-sig.pub.pem'), publicKey.export({ type: 'spki', format: 'pem' }) as string);
-      const signatures = { keys: [{ keyid: 'bench', algorithm: 'ed25519', identity: CLIENT_ID, key: join(dir, 'bench-sig.pub.pem') }] };
-      const { sidecar, port } = await startSidecar(dir, 'warn', echoPort, { cert: server.cert, key: server.key, ca: certs.ca }, { signatures, tag: 'signature' });
-      track(sidecar);
-      const origin = `https://127.0.0.1:${port}`;
-      const headersFor = () => Object.fromEntries(signRequestHeaders({ key: privateKey, algorithm: 'ed25519', keyid: 'bench', url: `${origin}${PATH}` }));
-      await sanityCheck(origin, clientTls, CLIENT_ID, headersFor());
-      await measure('sidecar_signature', 'sidecar + signature, log warn', origin, clientTls, { sidecar, app: echo }, undefined, headersFor);
-      await sidecar.stop();
-    }
-
-    // 7. Plain HTTP straight to the echo app: the floor, no TLS at all.
-    {
-      const origin = `http://127.0.0.1:${echoPort}`;
-      await sanityCheck(origin, undefined, null);
-      await measure('plain_http', 'plain HTTP to the app (reference)', origin, undefined, { app: echo });
-    }
-
-    const report = buildReport(results);
+    const loadAfter = loadavg();
+    const report = buildReport({
+      settings: { ...SETTINGS, path: PATH, only: [...ONLY] },
+      environment: {
+        node: process.version,
+        platform: `${process.platform}/${process.arch}`,
+        cpus: cpus().length,
+        cpuModel: cpus()[0]?.model ?? 'unknown',
+        pinned: PINNED,
+        pinning: PINNED ? `proxy and app on CPU ${SERVER_CPU}, load generator on CPU ${LOADGEN_CPU} (taskset)` : 'not pinned: all processes share all CPUs',
+        loadavgBefore: loadBefore,
+        loadavgAfter: loadAfter,
+        clkTck: clkTck(),
+      },
+      version: VERSION,
+      primitives,
+      scenarios: results,
+      handshakes,
+      ...(auditLog ? { auditLog } : {}),
+    });
     mkdirSync(dirname(OUT), { recursive: true });
     writeFileSync(OUT, `${JSON.stringify(report, null, 2)}\n`);
-    process.stdout.write(renderTable(results, report.ratios));
+    process.stdout.write(renderTable(report));
     process.stdout.write(`\nJSON: ${relative(process.cwd(), OUT) || OUT}\n`);
 
-    const failed = results.filter((r) => r.load.errors + r.load.non2xx + r.load.warmupFailures > 0);
-    if (failed.length > 0) {
-      for (const r of failed) {
-        process.stderr.write(
-          `FAILED: ${r.label}: ${r.load.errors} errors, ${r.load.non2xx} non-2xx, ${r.load.warmupFailures} warm-up failures; first: ${r.load.firstFailure ?? '?'}\n`,
-        );
-      }
-      return 1;
-    }
-    return 0;
+    const failures = [
+      ...results.filter((r) => r.load.errors + r.load.non2xx + r.load.warmupFailures > 0 || (r.openLoop?.failed ?? 0) > 0).map((r) => `${r.label}: ${r.load.firstFailure ?? r.openLoop?.firstFailure ?? '?'}`),
+      ...handshakes.filter((h) => h.load.failed > 0).map((h) => `${h.label} (${h.keyType}, new connections): ${h.load.failed} failed; first: ${h.load.firstFailure ?? '?'}`),
+    ];
+    for (const failure of failures) process.stderr.write(`FAILED: ${failure}\n`);
+    return failures.length > 0 ? 1 : 0;
   } finally {
     await Promise.all(children.map((child) => child.stop().catch(() => undefined)));
     killAllSync();
@@ -295,13 +457,26 @@ async function main(): Promise<number> {
   }
 }
 
-async function startSidecar(
-  dir: string,
-  level: 'warn' | 'info',
-  appPort: number,
-  tls: { cert: string; key: string; ca: string },
-  extra: { tokens?: Record<string, unknown>; signatures?: Record<string, unknown>; tag?: string } = {},
-): Promise<{ sidecar: Child; port: number; logPath: string }> {
+async function startBare(dir: string, pki: Pki, appPort: number, tag: string): Promise<{ child: Child; port: number }> {
+  const profile = process.env['BENCH_CPU_PROF'] ? ['--cpu-prof', `--cpu-prof-dir=${resolve(process.env['BENCH_CPU_PROF'])}`, `--cpu-prof-name=${tag}.cpuprofile`] : [];
+  const child = spawnNode('bare proxy', [...profile, join(DIST, 'bench', 'bare-proxy.js'), pki.server.cert, pki.server.key, pki.ca, String(appPort)], {
+    stdout: 'line',
+    stderrPath: join(dir, `${tag}.stderr`),
+    cpu: serverCpu,
+  });
+  const port = Number((await withTimeout(child.firstJson, STARTUP_TIMEOUT_MS, 'bare proxy start')).port);
+  return { child, port };
+}
+
+interface SidecarExtra {
+  /** The build to run (default: this checkout's dist/). */
+  dist?: string;
+  tokens?: Record<string, unknown>;
+  signatures?: Record<string, unknown>;
+  tag?: string;
+}
+
+async function startSidecar(dir: string, level: 'warn' | 'info', appPort: number, pki: Pki, extra: SidecarExtra = {}): Promise<{ sidecar: Child; port: number; logPath: string }> {
   const tag = extra.tag ?? level;
   // A port picked here could be taken before the sidecar binds it: try a few times.
   for (let attempt = 1; ; attempt += 1) {
@@ -320,7 +495,7 @@ async function startSidecar(
             name: 'bench',
             address: '127.0.0.1',
             port,
-            tls: { cert: tls.cert, key: tls.key, clientCa: tls.ca },
+            tls: { cert: pki.server.cert, key: pki.server.key, clientCa: pki.ca },
             upstream: { url: `http://127.0.0.1:${appPort}` },
             routes: [{ name: 'echo', path: '/**', allow: [CLIENT_ID], ...(extra.tokens ? { scopes: { allOf: ['bench:echo'] } } : {}), ...(extra.signatures ? { signature: {} } : {}) }],
             ...(extra.tokens ? { tokens: extra.tokens } : {}),
@@ -335,9 +510,10 @@ async function startSidecar(
     writeFileSync(logPath, '');
     // BENCH_CPU_PROF=DIR writes a V8 CPU profile of each sidecar run there (open it in Chrome DevTools).
     const profile = process.env['BENCH_CPU_PROF'] ? ['--cpu-prof', `--cpu-prof-dir=${resolve(process.env['BENCH_CPU_PROF'])}`, `--cpu-prof-name=sidecar-${tag}.cpuprofile`] : [];
-    const sidecar = spawnNode(`sidecar (log ${level})`, [...profile, join(DIST, 'src', 'cli', 'main.js'), 'run', '-c', configPath], {
+    const sidecar = spawnNode(`sidecar (${tag})`, [...profile, join(extra.dist ?? DIST, 'src', 'cli', 'main.js'), 'run', '-c', configPath], {
       stdout: logPath,
       stderrPath: join(dir, `sidecar-${tag}.stderr`),
+      cpu: serverCpu,
     });
     try {
       await waitForHttp200(sidecar, adminPort, '/readyz', STARTUP_TIMEOUT_MS);
@@ -350,8 +526,8 @@ async function startSidecar(
   }
 }
 
-/** One request before the load: the target answers 200 with the echo body (and, through the sidecar, the peer's identity). */
-async function sanityCheck(origin: string, tls: ClientTls | undefined, expectPeer: string | null, headers?: Record<string, string>): Promise<void> {
+/** One request before the load: the target answers 200 with the echo body, and the app saw the caller. */
+async function sanityCheck(origin: string, tls: ClientTls | undefined, expectPeer: string | undefined, headers?: Record<string, string>): Promise<void> {
   const dispatcher = new Agent({ connect: tls ? { ca: tls.ca, cert: tls.cert, key: tls.key, servername: tls.servername } : {} });
   try {
     const response = await undiciRequest(`${origin}${PATH}`, { dispatcher, headersTimeout: 5_000, bodyTimeout: 5_000, ...(headers ? { headers } : {}) });
@@ -359,13 +535,13 @@ async function sanityCheck(origin: string, tls: ClientTls | undefined, expectPee
     if (response.statusCode !== 200) throw new Error(`sanity check ${origin}${PATH}: HTTP ${response.statusCode}: ${text.slice(0, 300)}`);
     const body = JSON.parse(text) as { app?: string; peer?: string | null };
     if (body.app !== 'echo') throw new Error(`sanity check ${origin}: not the echo body: ${text.slice(0, 300)}`);
-    if (expectPeer && !body.peer?.includes(expectPeer)) throw new Error(`sanity check ${origin}: the app did not see the peer identity: ${text.slice(0, 300)}`);
+    if (expectPeer && !body.peer?.includes(expectPeer)) throw new Error(`sanity check ${origin}: the app did not see the caller (${expectPeer}): ${text.slice(0, 300)}`);
   } finally {
     await dispatcher.close();
   }
 }
 
-function settle(ms = 200): Promise<void> {
+function settle(ms = 300): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
@@ -374,109 +550,6 @@ function countLines(path: string): number {
   let lines = 0;
   for (let i = data.indexOf(10); i !== -1; i = data.indexOf(10, i + 1)) lines += 1;
   return lines;
-}
-
-interface Ratios {
-  readonly [versus: string]: { rps: number; p50: number; p99: number; serverCpuPerRequest: number };
-}
-
-function buildReport(results: ScenarioResult[]) {
-  const byId = new Map(results.map((r) => [r.id, r]));
-  const direct = byId.get('direct_mtls');
-  const ratios: Record<string, { rps: number; p50: number; p99: number; serverCpuPerRequest: number }> = {};
-  for (const id of ['sidecar_warn', 'sidecar_info', 'sidecar_token', 'sidecar_token_nocache', 'sidecar_signature']) {
-    const r = byId.get(id);
-    if (!r || !direct) continue;
-    ratios[`${id}_vs_direct_mtls`] = {
-      rps: r.load.rps / direct.load.rps,
-      p50: r.load.latencyMs.p50 / direct.load.latencyMs.p50,
-      p99: r.load.latencyMs.p99 / direct.load.latencyMs.p99,
-      serverCpuPerRequest: r.cpuMicrosPerRequest.serverTotal / direct.cpuMicrosPerRequest.serverTotal,
-    };
-  }
-  const cpuInfo = cpus();
-  return {
-    tool: 'palisade bench',
-    palisadeVersion: VERSION,
-    date: new Date().toISOString(),
-    environment: {
-      node: process.version,
-      platform: `${process.platform}/${process.arch}`,
-      cpus: cpuInfo.length,
-      cpuModel: cpuInfo[0]?.model ?? 'unknown',
-      loadavgAtEnd: loadavg(),
-      clkTck: clkTck(),
-      note: 'load generator, sidecar and app share the same cores; CPU per request is from /proc/PID/stat (utime+stime) over the measured window',
-    },
-    settings: { ...SETTINGS, path: PATH, pipelining: 1, connections: SETTINGS.concurrency },
-    scenarios: results.map((r) => ({
-      id: r.id,
-      label: r.label,
-      target: r.target,
-      requests: r.load.requests,
-      seconds: r.load.seconds,
-      rps: r.load.rps,
-      latencyMs: r.load.latencyMs,
-      ok: r.load.ok,
-      errors: r.load.errors,
-      non2xx: r.load.non2xx,
-      statuses: r.load.statuses,
-      warmupRequests: r.load.warmupRequests,
-      warmupFailures: r.load.warmupFailures,
-      cappedByCount: r.load.cappedByCount,
-      ...(r.load.firstFailure ? { firstFailure: r.load.firstFailure } : {}),
-      cpuMicrosPerRequest: r.cpuMicrosPerRequest,
-      cpuPercentOfCore: r.cpuPercentOfCore,
-      // The last bucket is partial (the window's end plus the in-flight tail).
-      timeline: r.load.timeline,
-      ...(r.auditLog ? { auditLog: r.auditLog } : {}),
-    })),
-    ratios: ratios as Ratios,
-  };
-}
-
-function renderTable(results: ScenarioResult[], ratios: Ratios): string {
-  const num = (value: number | undefined, digits = 0) => (value === undefined || Number.isNaN(value) ? '-' : value.toFixed(digits));
-  const header = ['scenario', 'requests', 'req/s', 'p50 ms', 'p99 ms', 'err/non2xx', 'sidecar µs/req', 'app µs/req', 'server µs/req', 'loadgen µs/req', 'busy% sc/app/lg'];
-  const rows = results.map((r) => [
-    r.label,
-    String(r.load.requests),
-    num(r.load.rps),
-    num(r.load.latencyMs.p50, 2),
-    num(r.load.latencyMs.p99, 2),
-    `${r.load.errors}/${r.load.non2xx}`,
-    num(r.cpuMicrosPerRequest.sidecar),
-    num(r.cpuMicrosPerRequest.app),
-    num(r.cpuMicrosPerRequest.serverTotal),
-    num(r.cpuMicrosPerRequest.loadgen),
-    [r.cpuPercentOfCore.sidecar, r.cpuPercentOfCore.app, r.cpuPercentOfCore.loadgen].map((value) => num(value)).join('/'),
-  ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  ');
-  const out: string[] = [];
-  out.push('');
-  out.push(
-    `Palisade ${VERSION} bench: ${SETTINGS.seconds}s per scenario (+${SETTINGS.warmupSeconds}s warm-up), ${SETTINGS.concurrency} in flight over ${SETTINGS.concurrency} keep-alive connections, GET ${PATH}`,
-  );
-  out.push(`node ${process.version}, ${cpus().length} CPUs (load generator, sidecar and app share them)`);
-  out.push('');
-  out.push(line(header));
-  out.push(line(widths.map((w) => '-'.repeat(w))));
-  for (const row of rows) out.push(line(row));
-  out.push('');
-  out.push('µs/req: CPU time (user+sys) of that process over the measured window, per request. app = the echo app,');
-  out.push('or for direct mTLS the app that terminates TLS itself. server = sidecar + app. busy% = share of one core');
-  out.push('used by sidecar/app/load generator in the window: near 100 marks the process that set the pace.');
-  const info = results.find((r) => r.auditLog);
-  if (info?.auditLog) {
-    out.push(`audit log (log info): ${info.auditLog.lines} lines for ${info.auditLog.expectedLines} requests (warm-up included), ${num(info.auditLog.bytesPerRequest)} bytes per request`);
-  }
-  out.push('');
-  out.push('Ratios, sidecar vs direct mTLS (req/s: lower is worse; latency and CPU: higher is worse):');
-  for (const [name, ratio] of Object.entries(ratios)) {
-    out.push(`  ${name.replace(/_vs_direct_mtls$/, '').padEnd(22)} req/s x${num(ratio.rps, 2)}   p50 x${num(ratio.p50, 2)}   p99 x${num(ratio.p99, 2)}   server CPU/req x${num(ratio.serverCpuPerRequest, 2)}`);
-  }
-  return `${out.join('\n')}\n`;
 }
 
 // Bounded, and nothing left behind: a watchdog, signals, and a last-resort kill on exit.

@@ -31,12 +31,50 @@ export function peerCertificateFindings(facts: PeerCertFacts, policy: PeerCertPo
   return findings;
 }
 
+/**
+ * The findings depend only on the certificate's facts, the intermediates the peer sent with it,
+ * and the policy (CRLs included), all immutable and replaced whole (a reload compiles a new
+ * policy; issuer facts are cached per certificate, so the same chain yields the same objects):
+ * compute them once per (policy, certificate, chain), not per request. The chain is part of the
+ * key because one leaf can arrive with different intermediates (a cross-signed CA). Weak keys:
+ * an old policy or an unseen certificate costs nothing once it is gone.
+ */
+interface CachedFindings {
+  readonly issuers: readonly IssuerFacts[];
+  readonly findings: readonly Finding[];
+}
+
+/** Chains remembered per certificate and policy; a peer cycling through more is just computed. */
+const MAX_CHAINS_PER_CERTIFICATE = 4;
+
+const findingsByPolicy = new WeakMap<PeerCertPolicy, WeakMap<PeerCertFacts, CachedFindings[]>>();
+
+const sameChain = (a: readonly IssuerFacts[], b: readonly IssuerFacts[]) => a.length === b.length && a.every((issuer, index) => issuer === b[index]);
+
+function cachedFindings(facts: PeerCertFacts, policy: PeerCertPolicy, issuers: readonly IssuerFacts[]): readonly Finding[] {
+  let byFacts = findingsByPolicy.get(policy);
+  if (!byFacts) {
+    byFacts = new WeakMap();
+    findingsByPolicy.set(policy, byFacts);
+  }
+  let entries = byFacts.get(facts);
+  if (!entries) {
+    entries = [];
+    byFacts.set(facts, entries);
+  }
+  const hit = entries.find((entry) => sameChain(entry.issuers, issuers));
+  if (hit) return hit.findings;
+  const findings = Object.freeze(peerCertificateFindings(facts, policy, issuers));
+  if (entries.length < MAX_CHAINS_PER_CERTIFICATE) entries.push({ issuers: [...issuers], findings });
+  return findings;
+}
+
 export const peerCertificateCheck: Check = {
   name: NAME,
   run(request): readonly Finding[] {
     const facts = request.peer.certificate;
     // Fail closed: a peer whose certificate was never analyzed has not passed the policy.
     if (!facts) return [finding('cert_invalid', 'peer certificate was not analyzed')];
-    return peerCertificateFindings(facts, request.peerPolicy, request.peer.issuers);
+    return cachedFindings(facts, request.peerPolicy, request.peer.issuers ?? []);
   },
 };

@@ -134,26 +134,33 @@ async function verify(request: RoutedRequest, runtime: SignatureRuntime, rule: R
   return { keyid: label };
 }
 
+const NONE: readonly Finding[] = Object.freeze([]);
+
 export const signatureCheck: Check = {
   name: NAME,
-  async run(request): Promise<readonly Finding[]> {
+  // Synchronous when the route has no signature rule: no promise and no microtask per request.
+  run(request): readonly Finding[] | Promise<readonly Finding[]> {
     const runtime = request.signatures;
     const rule = runtime?.routes.get(request.route.name);
-    if (!runtime || !rule) return [];
-    const lines = headerLines(request.rawHeaders ?? []);
-    const signed = hasSignatureFields(lines);
-    if (!signed && !rule.required) return [];
-    const hasBody = requestHasBody(request);
-    const outcome: Failure | { keyid: string } = signed
-      ? await verify(request, runtime, rule, lines, hasBody)
-      : { reason: 'signature_missing', detail: 'no Signature-Input / Signature', keyid: 'none' };
-    if (!('reason' in outcome)) {
-      request.facts.set('signatureVerification', { keyid: outcome.keyid, result: 'success', reason: 'none' });
-      return [];
-    }
-    request.facts.set('signatureVerification', { keyid: outcome.keyid, result: 'failure', reason: outcome.reason });
-    const finding: Finding = { check: NAME, reason: outcome.reason, severity: 'deny', detail: outcome.detail };
-    if (outcome.reason !== 'signature_missing') return [finding];
-    return [{ ...finding, acceptSignature: hasBody ? rule.acceptSignature.withBody : rule.acceptSignature.bodiless }];
+    if (!runtime || !rule) return NONE;
+    return checkSignature(request, runtime, rule);
   },
 };
+
+async function checkSignature(request: RoutedRequest, runtime: SignatureRuntime, rule: RouteSignatureRule): Promise<readonly Finding[]> {
+  const lines = headerLines(request.rawHeaders ?? []);
+  const signed = hasSignatureFields(lines);
+  if (!signed && !rule.required) return [];
+  const hasBody = requestHasBody(request);
+  const outcome: Failure | { keyid: string } = signed
+    ? await verify(request, runtime, rule, lines, hasBody)
+    : { reason: 'signature_missing', detail: 'no Signature-Input / Signature', keyid: 'none' };
+  if (!('reason' in outcome)) {
+    request.facts.set('signatureVerification', { keyid: outcome.keyid, result: 'success', reason: 'none' });
+    return [];
+  }
+  request.facts.set('signatureVerification', { keyid: outcome.keyid, result: 'failure', reason: outcome.reason });
+  const finding: Finding = { check: NAME, reason: outcome.reason, severity: 'deny', detail: outcome.detail };
+  if (outcome.reason !== 'signature_missing') return [finding];
+  return [{ ...finding, acceptSignature: hasBody ? rule.acceptSignature.withBody : rule.acceptSignature.bodiless }];
+}

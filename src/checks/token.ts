@@ -21,9 +21,17 @@ export function bearerToken(value: string | string[] | undefined): { token: stri
   return { token: match[1] as string };
 }
 
-async function run(request: RoutedRequest): Promise<readonly Finding[]> {
+const NONE: readonly Finding[] = Object.freeze([]);
+
+// Synchronous when there is nothing to verify: a listener or route without tokens then pays no
+// promise and no microtask per request (the chain awaits only what returns a promise).
+function run(request: RoutedRequest): readonly Finding[] | Promise<readonly Finding[]> {
   const tokens = request.tokens;
-  if (!tokens || !tokens.routes.get(request.route.name)?.required) return [];
+  if (!tokens || !tokens.routes.get(request.route.name)?.required) return NONE;
+  return verifyRequestToken(request, tokens);
+}
+
+async function verifyRequestToken(request: RoutedRequest, tokens: NonNullable<RoutedRequest['tokens']>): Promise<readonly Finding[]> {
   const found = bearerToken(request.headers[tokens.policy.header]);
   if ('reason' in found) {
     request.facts.set('tokenVerification', { issuer: 'unknown', result: 'failure', reason: found.reason, cached: false });

@@ -65,6 +65,9 @@ export class Recorder {
       if (signature) this.metrics.signatureVerifications.inc({ listener: outcome.listener, keyid: signature.keyid, result: signature.result, reason: signature.reason });
       this.inventory.observe({ listener: outcome.listener, identity: outcome.peer, route: outcome.route, decision: outcome.decision, reason: outcome.reason, facts: outcome.facts, at: Date.now() });
     }
+    // Above info (warn, the usual production choice for a quiet sidecar) nothing is built for
+    // the line at all: pino would drop it, but only after this object and its reasons existed.
+    if (!this.audit.isLevelEnabled('info')) return;
     this.audit.info(
       {
         type: 'request',
