@@ -70,7 +70,10 @@ main(process.argv.slice(2)).then(
     const style = styleFor(process.stderr);
     process.stderr.write(`${style.red('palisade:')} ${isUsage ? describeUsageError(error as Error) : (error as Error).message}\n`);
     // A command's own usage error points at its help; anything else gets the command list.
-    if (isUsage && current) process.stderr.write(`Run "palisade ${current} --help" for its options and examples.\n`);
+    const help = current ? COMMANDS[current]?.help : undefined;
+    if (isUsage && help) {
+      process.stderr.write(`\nUsage:\n${help.usage.map((line) => `  palisade ${line}\n`).join('')}Run "palisade ${current} --help" for every option and an example.\n`);
+    }
     else if (isUsage) process.stderr.write(`\n${usage(COMMANDS)}`);
     process.exit(isUsage ? EXIT_USAGE : 1);
   },
