@@ -3,7 +3,7 @@
 #   docker build -t palisade:0.1.0 --build-arg REVISION="$(git rev-parse HEAD)" \
 #     --build-arg SOURCE_URL="$(git remote get-url origin)" .
 # Both base images are pinned by version here; for a release, pin them by digest too
-# (README "Deploy": `docker buildx imagetools inspect IMAGE` prints the digest to append as @sha256:...).
+# (README "Deploy": `docker inspect --format "{{index .RepoDigests 0}}" IMAGE` after a pull gives IMAGE@sha256:...).
 # Runtime: the Node binary on distroless/cc (glibc and libstdc++, no shell, no package manager),
 # numeric non-root user, works with a read-only root filesystem (nothing is written at runtime).
 ARG NODE_IMAGE=node:24.9.0-bookworm-slim
