@@ -133,10 +133,11 @@ beforeAll(async () => {
 afterAll(() => {
   pki?.cleanup();
   if (work) {
+    // Two copies of node_modules: removing them takes a while on a busy machine.
     spawnSync('chmod', ['-R', 'u+w', work]);
     rmSync(work, { recursive: true, force: true });
   }
-});
+}, 120_000);
 
 test('the build context holds no tests, certificates or local state', () => {
   const files = contextFiles();
