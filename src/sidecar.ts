@@ -6,6 +6,7 @@
 import type { AddressInfo } from 'node:net';
 import type { DestinationStream, Logger } from 'pino';
 import { AdminServer } from './admin/admin-server.js';
+import { placeAdminEndpoints } from './admin/endpoints.js';
 import { loadConfigFile, type LoadedConfig } from './config/load.js';
 import { egressMaterialKey } from './config/load-egress.js';
 import { InboundListener, type ListenerState } from './proxy/inbound-listener.js';
@@ -21,6 +22,7 @@ import { EgressSigner } from './proxy/egress-signing.js';
 import { createLoggers } from './telemetry/logger.js';
 import { Metrics } from './telemetry/metrics.js';
 import { Recorder } from './telemetry/recorder.js';
+import { exportZeroSeries } from './telemetry/zero-series.js';
 import { VERSION } from './version.js';
 
 export interface SidecarOptions {
@@ -30,6 +32,8 @@ export interface SidecarOptions {
 
 export interface SidecarAddresses {
   readonly admin: AddressInfo;
+  /** The inspect listener (sensitive admin endpoints), when one runs. */
+  readonly inspect?: AddressInfo;
   readonly inbound: Record<string, AddressInfo>;
   readonly egress: Record<string, AddressInfo>;
 }
@@ -48,6 +52,7 @@ export class Sidecar {
   private readonly listeners = new Map<string, InboundListener>();
   private readonly egressListeners = new Map<string, EgressListener>();
   private admin: AdminServer | undefined;
+  private inspect: AdminServer | undefined;
   private loaded: LoadedConfig;
   private started = false;
   private draining = false;
@@ -68,12 +73,22 @@ export class Sidecar {
 
   async start(): Promise<SidecarAddresses> {
     const { config } = this.loaded;
-    this.admin = new AdminServer(config.admin.address, config.admin.port, {
+    const sources = {
       registry: this.metrics.registry,
       notReadyReason: () => this.notReadyReason(),
       identities: () => this.recorder.inventory.snapshot(),
-    });
+    };
+    // Public endpoints on the admin listener; sensitive ones only on loopback or over mTLS.
+    const placement = placeAdminEndpoints(config.admin);
+    this.admin = new AdminServer(config.admin.address, config.admin.port, sources, { servePublic: true, serveSensitive: placement.adminServesSensitive });
     const admin = await this.admin.listen();
+    let inspect: AddressInfo | undefined;
+    if (placement.inspect) {
+      const tls = this.loaded.adminTls && config.admin.inspect?.allow ? { contextOptions: this.loaded.adminTls.contextOptions, allow: config.admin.inspect.allow } : undefined;
+      this.inspect = new AdminServer(placement.inspect.address, placement.inspect.port, sources, { servePublic: false, serveSensitive: true, ...(tls ? { tls } : {}) });
+      inspect = await this.inspect.listen();
+    }
+    exportZeroSeries(this.metrics, config);
     const inbound: Record<string, AddressInfo> = {};
     for (const listenerConfig of config.inbound) {
       const state = this.buildState(listenerConfig.name, this.loaded, undefined);
@@ -90,8 +105,8 @@ export class Sidecar {
       this.recordEgressCertificates(egressConfig.name, this.loaded);
     }
     this.started = true;
-    this.log.info({ type: 'lifecycle', admin: `${admin.address}:${admin.port}`, inbound, egress, version: VERSION }, 'palisade started');
-    return { admin, inbound, egress };
+    this.log.info({ type: 'lifecycle', admin: `${admin.address}:${admin.port}`, ...(inspect ? { inspect: `${inspect.address}:${inspect.port}` } : {}), inbound, egress, version: VERSION }, 'palisade started');
+    return { admin, inbound, egress, ...(inspect ? { inspect } : {}) };
   }
 
   notReadyReason(now = Date.now()): string | undefined {
@@ -117,6 +132,9 @@ export class Sidecar {
         errors.push(`inbound[${index}].tls.handshakeTimeoutMs: this Node.js cannot change it on a running listener; restart the sidecar`);
       }
     }
+    if (JSON.stringify(placeAdminEndpoints(next.config.admin)) !== JSON.stringify(placeAdminEndpoints(current.admin))) {
+      errors.push('admin.inspect: address, port and whether it uses tls cannot change on reload; restart the sidecar');
+    }
     if (errors.length > 0) throw new ReloadError(errors);
 
     const states = new Map<string, ListenerState>();
@@ -137,7 +155,10 @@ export class Sidecar {
       this.listeners.get(name)?.update(state);
       this.recorder.certificates(name, [{ role: 'server', own: state.material.server, trustAnchors: state.material.trustAnchors }]);
     }
+    if (next.adminTls) this.inspect?.updateTls(next.adminTls.contextOptions);
+    this.inspect?.setAllow(next.config.admin.inspect?.allow ?? []);
     this.loaded = next;
+    exportZeroSeries(this.metrics, next.config);
     this.audit.level = next.config.log.level;
     this.log.level = next.config.log.level;
   }
@@ -182,6 +203,7 @@ export class Sidecar {
     while (open() > 0 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 25));
     const forced = open();
     for (const listener of all) await listener.forceClose();
+    await this.inspect?.close();
     await this.admin?.close();
     this.log.info({ type: 'lifecycle', forced_connections: forced }, 'stopped');
     return { forced };

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { KEY_TYPES, createCa, createLeaf, loadIssuer, parseDuration, type IssuedCert, type KeyType } from '../certs/factory.js';
 import { checkCertsInitInput, dnsNameProblem, ipAddressProblem } from './certs-input.js';
+import { parseFormat } from './format.js';
 import { EXIT_FINDINGS, EXIT_OK, UsageError } from './usage.js';
 import type { Command } from './command.js';
 
@@ -115,9 +116,11 @@ export async function certsCommand(args: string[]): Promise<number> {
       'key-type': { type: 'string' },
       validity: { type: 'string' },
       'ca-validity': { type: 'string' },
+      format: { type: 'string' },
     },
     strict: true,
   });
+  const format = parseFormat(values.format, ['text', 'json']);
   if (!values.out) throw new UsageError('certs init needs --out DIR');
   if (!values.identity?.length) throw new UsageError('certs init needs at least one --identity spiffe://…');
   // Every input is checked, and every problem reported, before anything is generated or written.
@@ -147,6 +150,10 @@ export async function certsCommand(args: string[]): Promise<number> {
     process.stderr.write(`palisade: ${error.message}; nothing written\n`);
     return EXIT_FINDINGS;
   }
+  if (format === 'json') {
+    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    return EXIT_OK;
+  }
   process.stdout.write(`${result.reusedCa ? 'reused' : 'created'} CA: ${result.ca} (key ${result.caKey})\n`);
   for (const identity of result.identities) process.stdout.write(`${identity.id}\n  cert ${identity.cert}\n  key  ${identity.key}\n`);
   return EXIT_OK;
@@ -166,6 +173,7 @@ export const certs: Command = {
       { flags: '--key-type TYPE', description: `key type: ${KEY_TYPES.join(', ')}`, default: 'ec-p256' },
       { flags: '--validity D', description: 'leaf lifetime', default: '30d' },
       { flags: '--ca-validity D', description: 'CA lifetime (new CA only)', default: '365d' },
+      { flags: '--format text|json', description: 'output format; json: {ca, caKey, reusedCa, identities: [{name, id, cert, key}]}', default: 'text' },
     ],
     examples: ['palisade certs init --out certs --identity spiffe://example.org/ns/web/sa/frontend --dns localhost --ip 127.0.0.1'],
   },

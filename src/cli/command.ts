@@ -40,7 +40,9 @@ export function renderHelp(help: CommandHelp): string {
   if (help.options.length > 0) {
     lines.push('', 'Options:');
     for (const option of help.options) {
-      const notes = [option.required ? 'required' : undefined, option.default !== undefined ? `default: ${option.default}` : undefined].filter(Boolean);
+      // An option that takes a value always shows its default: "none" when absent means unset.
+      const shownDefault = option.default ?? (!option.required && takesValue(option.flags) ? 'none' : undefined);
+      const notes = [option.required ? 'required' : undefined, shownDefault !== undefined ? `default: ${shownDefault}` : undefined].filter(Boolean);
       const text = `${option.description}${notes.length > 0 ? ` (${notes.join('; ')})` : ''}`;
       const pad = option.flags.length + 2 > width ? `\n  ${' '.repeat(width)}` : ' '.repeat(width - option.flags.length);
       lines.push(`  ${option.flags}${pad}${text}`);
@@ -53,6 +55,11 @@ export function renderHelp(help: CommandHelp): string {
   }
   lines.push('', 'Exit codes: 0 ok, 1 findings or invalid input, 2 usage error.', '');
   return lines.join('\n');
+}
+
+/** `--dns NAME`, `-c, --config FILE`: a placeholder follows the option name. */
+function takesValue(flags: string): boolean {
+  return /(^|[ ,])--?[A-Za-z0-9-]+[ =][^-\s]/.test(flags);
 }
 
 /** The column where descriptions start: the longest flags plus two, at most 34. */

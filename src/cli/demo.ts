@@ -1,9 +1,10 @@
 // palisade demo: the embedded default. With no config at all it makes dev certificates, starts
 // an echo app with the sidecar in front, sends a little traffic (allowed, denied, no
 // certificate), prints the curl commands that work, and runs until Ctrl-C.
-import { mkdtempSync, rmSync, writeFileSync, createWriteStream } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync, createWriteStream } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { connect } from 'node:tls';
 import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
@@ -13,6 +14,7 @@ import { loadConfigFile } from '../config/load.js';
 import { startEchoApp } from '../demo/echo-app.js';
 import { Sidecar } from '../sidecar.js';
 import { certsInit } from './certs.js';
+import { selfInvocation, shellQuote } from './invocation.js';
 import { EXIT_FINDINGS, EXIT_OK, UsageError } from './usage.js';
 import type { Command } from './command.js';
 
@@ -33,14 +35,19 @@ function port(value: string | undefined, fallback: number, flag: string): number
 export async function demoCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
-    options: { port: { type: 'string' }, 'admin-port': { type: 'string' }, 'exit-after-traffic': { type: 'boolean' } },
+    options: { port: { type: 'string' }, 'admin-port': { type: 'string' }, dir: { type: 'string' }, 'exit-after-traffic': { type: 'boolean' } },
     strict: true,
   });
   const inboundPort = port(values.port, 8443, '--port');
   const adminPort = port(values['admin-port'], 9901, '--admin-port');
 
-  const dir = mkdtempSync(join(tmpdir(), 'palisade-demo-'));
-  const cleanup = () => rmSync(dir, { recursive: true, force: true });
+  // --dir keeps the certificates and configs after the demo; the default temp dir is removed on exit.
+  const keep = values.dir !== undefined;
+  if (keep) mkdirSync(values.dir!, { recursive: true });
+  const dir = keep ? resolve(values.dir!) : mkdtempSync(join(tmpdir(), 'palisade-demo-'));
+  const cleanup = () => {
+    if (!keep) rmSync(dir, { recursive: true, force: true });
+  };
   const certs = await certsInit({
     out: dir,
     identities: [
@@ -56,16 +63,15 @@ export async function demoCommand(args: string[]): Promise<number> {
 
   const app = await startEchoApp();
   const configPath = join(dir, 'palisade.yaml');
-  writeFileSync(
-    configPath,
+  const demoConfig = (listenPort: number, listenAdminPort: number) =>
     stringify({
       mode: 'enforce',
-      admin: { address: '127.0.0.1', port: adminPort },
+      admin: { address: '127.0.0.1', port: listenAdminPort },
       inbound: [
         {
           name: 'demo',
           address: '127.0.0.1',
-          port: inboundPort,
+          port: listenPort,
           tls: { cert: files.echo.cert, key: files.echo.key, clientCa: certs.ca },
           upstream: { url: `http://127.0.0.1:${app.port}` },
           routes: [
@@ -74,8 +80,8 @@ export async function demoCommand(args: string[]): Promise<number> {
           ],
         },
       ],
-    }),
-  );
+    });
+  writeFileSync(configPath, demoConfig(inboundPort, adminPort));
   const loaded = loadConfigFile(configPath);
   if (!loaded.ok) throw new Error(`demo config is invalid: ${loaded.errors.join('; ')}`);
   const logPath = join(dir, 'audit.log');
@@ -121,13 +127,22 @@ export async function demoCommand(args: string[]): Promise<number> {
   out();
   out('Try it yourself:');
   const curl = (who: 'frontend' | 'intruder', path: string) =>
-    `curl --cacert ${certs.ca} --cert ${files[who].cert} --key ${files[who].key} ${base}${path}`;
+    `curl --cacert ${shellQuote(certs.ca)} --cert ${shellQuote(files[who].cert)} --key ${shellQuote(files[who].key)} ${base}${path}`;
   out(`  allowed:  ${curl('frontend', '/api/hello')}`);
   out(`  denied:   ${curl('intruder', '/api/hello')}`);
-  out(`  no cert:  curl --cacert ${certs.ca} ${base}/api/hello`);
+  out(`  no cert:  curl --cacert ${shellQuote(certs.ca)} ${base}/api/hello`);
   out(`  metrics:  curl ${metricsUrl}`);
-  out(`  run it:   palisade run -c ${configPath}`);
+  // A second config on ports of its own, in front of the same echo app, so the printed `run`
+  // works while the demo is still running.
+  const [runPort, runAdminPort] = [await freePort(), await freePort()];
+  const runConfigPath = join(dir, 'run.yaml');
+  writeFileSync(runConfigPath, demoConfig(runPort, runAdminPort));
+  const runBase = `https://localhost:${runPort}`;
+  out(`  run it:   ${selfInvocation()} run -c ${shellQuote(runConfigPath)}`);
+  out(`  then:     ${curl('frontend', '/api/hello').replace(base, runBase)}`);
+  out(`            (a second sidecar on ${runBase}, admin http://127.0.0.1:${runAdminPort}, in front of the same echo app; stop it with Ctrl-C)`);
   out();
+  out(keep ? `Files stay in ${dir}.` : `Files in ${dir} are removed when the demo stops (--dir DIR keeps them).`);
 
   const stop = async () => {
     await sidecar.drain(2_000);
@@ -157,14 +172,27 @@ export const demo: Command = {
   help: {
     name: 'demo',
     summary: 'dev CA, echo app, sidecar in front, demo traffic, and the curl commands to try',
-    usage: ['demo [--port N] [--admin-port N]'],
-    description: 'Runs until Ctrl-C, then removes the temporary directory it made.',
+    usage: ['demo [--port N] [--admin-port N] [--dir DIR]'],
+    description: 'Runs until Ctrl-C, then removes the temporary directory it made (not a --dir). Every command it\nprints works as printed while it runs, including a second `run` on ports of its own.',
     options: [
       { flags: '--port N', description: 'inbound mTLS port (0 picks a free one)', default: '8443' },
       { flags: '--admin-port N', description: 'admin listener port (0 picks a free one)', default: '9901' },
+      { flags: '--dir DIR', description: 'write certificates and configs here and keep them', default: 'a temporary directory, removed on exit' },
       { flags: '--exit-after-traffic', description: 'stop after the demo traffic instead of waiting for Ctrl-C' },
     ],
     examples: ['palisade demo', 'palisade demo --port 0 --admin-port 0'],
   },
   run: demoCommand,
 };
+
+/** A port free right now on loopback (the OS picks it); the second config listens there. */
+function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolvePort(port));
+    });
+  });
+}

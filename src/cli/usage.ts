@@ -13,7 +13,7 @@ export function usage(commands: Readonly<Record<string, Command>>): string {
   for (const command of Object.values(commands)) {
     lines.push(`  palisade ${command.help.usage[0]}`, `      ${command.help.summary}`);
   }
-  lines.push('  palisade --version', '', 'palisade COMMAND --help shows every option of a command, with its default and an example.');
+  lines.push('  palisade --version      the version alone', '', 'palisade COMMAND --help shows every option of a command, with its default and an example.');
   lines.push('', 'Exit codes: 0 ok, 1 findings or invalid input, 2 usage error.', '');
   return lines.join('\n');
 }

@@ -11,6 +11,7 @@ import type { UpstreamTlsMaterial } from '../tls/upstream-material.js';
 import { ConfigSchema, type Config } from './schema.js';
 import { loadTokenMaterial, type TokenMaterial } from '../tokens/material.js';
 import { loadSignatureMaterial, type SignatureMaterial } from './load-signatures.js';
+import { loadAdminTls, type AdminTlsMaterial } from './load-admin.js';
 
 export interface LoadedConfig {
   readonly config: Config;
@@ -23,6 +24,8 @@ export interface LoadedConfig {
   readonly tokens: ReadonlyMap<string, TokenMaterial>;
   /** Signature keys (issue 5): inbound key registries and egress signing keys. */
   readonly signatures: SignatureMaterial;
+  /** The inspect listener's mTLS material, when admin.inspect.tls is set. */
+  readonly adminTls?: AdminTlsMaterial;
 }
 
 export type LoadResult = { ok: true; value: LoadedConfig } | { ok: false; errors: string[] };
@@ -93,8 +96,9 @@ export function loadConfigObject(raw: unknown, baseDir: string): LoadResult {
   const egressTls = loadEgressTls(config, baseDir, errors);
   const tokens = loadTokenMaterial(config, baseDir, errors);
   const signatures = loadSignatureMaterial(config, baseDir, errors);
+  const adminTls = loadAdminTls(config, baseDir, errors);
   if (errors.length > 0) return { ok: false, errors };
-  return { ok: true, value: { config, baseDir, tls, egressTls, tokens, signatures } };
+  return { ok: true, value: { config, baseDir, tls, egressTls, tokens, signatures, ...(adminTls ? { adminTls } : {}) } };
 }
 
 export function loadConfigFile(path: string): LoadResult {

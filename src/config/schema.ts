@@ -6,6 +6,7 @@ import { validatePathPattern } from '../pipeline/path-pattern.js';
 import { validateIdentityPattern } from '../tls/identity-pattern.js';
 import { parseSpiffeId } from '../tls/spiffe.js';
 import { parseDuration } from '../certs/factory.js';
+import { isLoopbackAddress } from '../admin/endpoints.js';
 import { RouteTokenKeys, TokenPolicySchema, tokenConfigIssues } from './tokens-schema.js';
 import { serverConfigIssues } from './server-limits.js';
 import { EgressSigningSchema, InboundSignaturesSchema, RouteSignatureKeys, signatureConfigIssues } from './signatures-schema.js';
@@ -317,6 +318,28 @@ const Egress = z
     });
   });
 
+/**
+ * Where the sensitive admin endpoints (/identities, ...) are served. Off loopback they hold
+ * every peer identity and recent denial: only over mTLS, to an explicit list of SPIFFE IDs.
+ */
+const AdminInspect = z
+  .strictObject({
+    address: Address.default('127.0.0.1'),
+    port: Port.default(9902),
+    tls: z.strictObject({ cert: FilePath, key: FilePath, clientCa: FilePath }).optional(),
+    allow: z.array(z.string()).optional(),
+  })
+  .superRefine((inspect, ctx) => {
+    const offLoopback = !isLoopbackAddress(inspect.address);
+    if (offLoopback && !inspect.tls) ctx.addIssue({ code: 'custom', path: ['tls'], message: `is required when address ${inspect.address} is not loopback (sensitive endpoints are served off loopback only over mTLS)` });
+    if (inspect.tls && !(inspect.allow && inspect.allow.length > 0)) ctx.addIssue({ code: 'custom', path: ['allow'], message: 'needs at least one SPIFFE ID when tls is set (who may read the sensitive endpoints)' });
+    if (inspect.allow && !inspect.tls) ctx.addIssue({ code: 'custom', path: ['allow'], message: 'needs tls: without mTLS there is no identity to check' });
+    inspect.allow?.forEach((entry, index) => {
+      const problem = entry.startsWith('spiffe://') ? validateIdentityPattern(entry) : 'must be a spiffe:// ID or pattern (no "*", dns: or cn: here)';
+      if (problem) ctx.addIssue({ code: 'custom', path: ['allow', index], message: problem });
+    });
+  });
+
 export const ConfigSchema = z
   .strictObject({
     mode: Mode.default('enforce'),
@@ -325,6 +348,8 @@ export const ConfigSchema = z
       .strictObject({
         address: Address.default('127.0.0.1'),
         port: Port.default(9901),
+        /** The inspection listener for sensitive endpoints (src/admin/endpoints.ts). */
+        inspect: AdminInspect.optional(),
       })
       .prefault({}),
     log: z

@@ -120,6 +120,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly certificateNotBefore = new Gauge({
+    name: 'palisade_certificate_not_before_timestamp_seconds',
+    help: 'Start of validity (Unix time) of the same certificates: expiry minus this is the lifetime, so alerts can be relative to it.',
+    labelNames: ['listener', 'role', 'subject'] as const,
+    registers: [this.registry],
+  });
+
   readonly peerExpiry = new PeerExpiryTracker();
 
   readonly peerCertificateExpiry: Gauge = new Gauge({

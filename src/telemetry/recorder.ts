@@ -139,11 +139,15 @@ export class Recorder {
    * and the CAs each trusts. Series of the previous material are removed first.
    */
   certificates(listener: string, materials: ReadonlyArray<{ role: 'server' | 'client'; own: CertSummary; trustAnchors: readonly CertSummary[] }>): void {
-    for (const labels of this.certificateLabels.get(listener) ?? []) this.metrics.certificateExpiry.remove(labels);
+    for (const labels of this.certificateLabels.get(listener) ?? []) {
+      this.metrics.certificateExpiry.remove(labels);
+      this.metrics.certificateNotBefore.remove(labels);
+    }
     const labels = new Map<string, Record<string, string>>();
     const set = (role: string, cert: CertSummary) => {
       const series = { listener, role, subject: cert.subject };
       this.metrics.certificateExpiry.set(series, Math.floor(cert.validTo.getTime() / 1000));
+      if (cert.validFrom) this.metrics.certificateNotBefore.set(series, Math.floor(cert.validFrom.getTime() / 1000));
       labels.set(`${role}\u0000${cert.subject}`, series);
     };
     for (const material of materials) {

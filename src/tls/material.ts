@@ -15,6 +15,8 @@ import { parseSubjectAltNames } from './subject-alt-names.js';
 export interface CertSummary {
   readonly subject: string;
   readonly validTo: Date;
+  /** Start of validity: with validTo, the lifetime that expiry alerts are relative to. */
+  readonly validFrom?: Date;
 }
 
 export interface ListenerTlsMaterial {
@@ -115,7 +117,7 @@ function parseKey(keyPath: string, pem: Buffer, file: string): KeyObject {
 }
 
 export function summary(cert: X509Certificate): CertSummary {
-  return { subject: cert.subject.replace(/\n/g, ','), validTo: new Date(cert.validTo) };
+  return { subject: cert.subject.replace(/\n/g, ','), validTo: new Date(cert.validTo), validFrom: new Date(cert.validFrom) };
 }
 
 export interface CertAndKey {

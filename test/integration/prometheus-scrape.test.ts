@@ -89,13 +89,14 @@ test.skipIf(skip)('prometheus scrapes the admin port and sees palisade_requests_
   while (Date.now() < deadline && prometheus.exitCode === null) {
     const result = await api<QueryResult>(base, '/api/v1/query?query=palisade_requests_total');
     series = result?.data.result ?? [];
-    if (series.some((s) => s.metric['decision'] === 'deny')) break;
+    if (series.some((s) => s.metric['decision'] === 'deny' && s.metric['reason'] !== 'none')) break;
     await sleep(250);
   }
   if (series.length === 0) throw new Error(`prometheus never returned palisade_requests_total\n${prometheusLog}`);
 
-  const allow = series.find((s) => s.metric['decision'] === 'allow');
-  const deny = series.find((s) => s.metric['decision'] === 'deny');
+  // Every configured route x decision is exported at 0 from the start: pick the series the traffic moved.
+  const allow = series.find((s) => s.metric['decision'] === 'allow' && s.metric['route'] === 'api');
+  const deny = series.find((s) => s.metric['decision'] === 'deny' && s.metric['reason'] !== 'none');
   expect(allow?.metric).toMatchObject({ job: 'palisade', instance: `127.0.0.1:${sidecar.adminPort}`, listener: 'app', route: 'api', reason: 'none' });
   expect(allow?.value[1]).toBe('1');
   expect(deny?.metric).toMatchObject({ listener: 'app', route: 'api', reason: 'identity_not_allowed' });
