@@ -103,9 +103,16 @@ export async function checkMtls(context: ProbeContext): Promise<CheckOutcome> {
       findings.push(finding('mtls_baseline_refused', detail));
     }
   }
+  // TLS 1.3 servers often refuse a client certificate by closing without an alert. When the same
+  // server answers HTTP to the baseline, a close without an answer is that refusal.
+  const speaksHttp = baselineResult?.httpStatus !== undefined;
   cases.forEach((testCase, index) => {
     const result = results[index];
-    const { verdict, detail } = verdictOf(result);
+    let { verdict, detail } = verdictOf(result);
+    if (verdict === 'inconclusive' && speaksHttp && result?.handshake && result.httpStatus === undefined && !result.timedOut) {
+      verdict = 'refused_tls';
+      detail = `closed after the TLS 1.3 handshake without an HTTP answer (${result.httpError ?? 'no error'}), while the baseline gets one`;
+    }
     const certNeverAsked = testCase.cert !== undefined && requestsCert === false;
     outcomes[testCase.what] = certNeverAsked ? `${verdict}: ${detail} (the server does not ask for a client certificate, so none was sent)` : `${verdict}: ${detail}`;
     if (result?.session && (verdict === 'refused_http' || verdict === 'inconclusive')) context.refusedSessions.push({ what: testCase.what, session: result.session });
