@@ -20,6 +20,9 @@ import { createLoggers } from './telemetry/logger.js';
 import { Metrics } from './telemetry/metrics.js';
 import { Recorder } from './telemetry/recorder.js';
 import { VERSION } from './version.js';
+import { ProbeScheduler } from './probe/scheduler.js';
+import { configuredProbes } from './probe/config-targets.js';
+import { forgetProbe, recordProbe } from './telemetry/probe-metrics.js';
 
 export interface SidecarOptions {
   /** Where log lines go (default stdout). Tests pass a stream to read them. */
@@ -49,6 +52,8 @@ export class Sidecar {
   private loaded: LoadedConfig;
   private started = false;
   private draining = false;
+  /** Periodic TLS probes (`probes:` and `egress[].upstreams[].probe`). */
+  private readonly probes: ProbeScheduler;
 
   constructor(loaded: LoadedConfig, options: SidecarOptions = {}) {
     this.loaded = loaded;
@@ -57,6 +62,10 @@ export class Sidecar {
     this.audit = loggers.audit;
     this.recorder = new Recorder(this.metrics, loggers.audit);
     this.metrics.readiness = () => this.notReadyReason() === undefined;
+    this.probes = new ProbeScheduler(
+      (target, report) => recordProbe(this.metrics, this.log, target, report),
+      (target) => forgetProbe(this.metrics, target),
+    );
   }
 
   get config(): LoadedConfig['config'] {
@@ -69,6 +78,7 @@ export class Sidecar {
       registry: this.metrics.registry,
       notReadyReason: () => this.notReadyReason(),
       identities: () => this.recorder.inventory.snapshot(),
+      probes: () => this.probes.reports(),
     });
     const admin = await this.admin.listen();
     const inbound: Record<string, AddressInfo> = {};
@@ -86,6 +96,8 @@ export class Sidecar {
       egress[egressConfig.name] = await listener.listen();
       this.recordEgressCertificates(egressConfig.name, this.loaded);
     }
+    this.probes.update(configuredProbes(config, this.loaded.baseDir));
+    this.probes.start();
     this.started = true;
     this.log.info({ type: 'lifecycle', admin: `${admin.address}:${admin.port}`, inbound, egress, version: VERSION }, 'palisade started');
     return { admin, inbound, egress };
@@ -144,6 +156,7 @@ export class Sidecar {
       this.recorder.certificates(name, [{ role: 'server', own: state.material.server, trustAnchors: state.material.trustAnchors }]);
     }
     this.loaded = next;
+    this.probes.update(configuredProbes(next.config, next.baseDir));
     this.audit.level = next.config.log.level;
     this.log.level = next.config.log.level;
   }
@@ -183,6 +196,7 @@ export class Sidecar {
     this.log.info({ type: 'lifecycle', deadline_ms: deadlineMs }, 'draining');
     const all = [...this.listeners.values(), ...this.egressListeners.values()];
     for (const listener of all) listener.drain();
+    await this.probes.stop();
     const until = Date.now() + deadlineMs;
     const open = () => all.reduce((sum, listener) => sum + listener.openConnections, 0);
     while (open() > 0 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 25));

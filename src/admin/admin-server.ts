@@ -1,4 +1,4 @@
-// The admin listener: /metrics, /healthz, /readyz, /identities. Separate from the inbound port so that
+// The admin listener: /metrics, /healthz, /readyz, /identities, /probes. Separate from the inbound port so that
 // scraping and probes never go through (or depend on) the mTLS policy.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -11,6 +11,8 @@ export interface AdminSources {
   notReadyReason(): string | undefined;
   /** The identity inventory (/identities), bounded. */
   identities?(): unknown;
+  /** The last report of every periodic probe target (/probes), by target name. */
+  probes?(): unknown;
 }
 
 export class AdminServer {
@@ -64,9 +66,14 @@ export class AdminServer {
         res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(`${JSON.stringify(this.sources.identities(), null, 2)}\n`);
         return;
       }
+      case '/probes': {
+        if (!this.sources.probes) break;
+        res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(`${JSON.stringify(this.sources.probes(), null, 2)}\n`);
+        return;
+      }
       default:
         break;
     }
-    res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: try /metrics, /healthz, /readyz, /identities\n');
+    res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: try /metrics, /healthz, /readyz, /identities, /probes\n');
   }
 }

@@ -11,6 +11,7 @@ import type { UpstreamTlsMaterial } from '../tls/upstream-material.js';
 import { ConfigSchema, type Config } from './schema.js';
 import { loadTokenMaterial, type TokenMaterial } from '../tokens/material.js';
 import { loadSignatureMaterial, type SignatureMaterial } from './load-signatures.js';
+import { probeFileErrors } from './load-probes.js';
 
 export interface LoadedConfig {
   readonly config: Config;
@@ -87,6 +88,7 @@ export function loadConfigObject(raw: unknown, baseDir: string): LoadResult {
   const egressTls = loadEgressTls(config, baseDir, errors);
   const tokens = loadTokenMaterial(config, baseDir, errors);
   const signatures = loadSignatureMaterial(config, baseDir, errors);
+  errors.push(...probeFileErrors(config, baseDir));
   if (errors.length > 0) return { ok: false, errors };
   return { ok: true, value: { config, baseDir, tls, egressTls, tokens, signatures } };
 }

@@ -8,6 +8,7 @@ import { parseSpiffeId } from '../tls/spiffe.js';
 import { parseDuration } from '../certs/factory.js';
 import { RouteTokenKeys, TokenPolicySchema, tokenConfigIssues } from './tokens-schema.js';
 import { EgressSigningSchema, InboundSignaturesSchema, RouteSignatureKeys, signatureConfigIssues } from './signatures-schema.js';
+import { ProbeTargetSchema, UpstreamProbeSchema, probeConfigIssues } from './probes-schema.js';
 
 function durationProblem(text: string): string | undefined {
   try {
@@ -231,6 +232,8 @@ const EgressUpstream = Upstream.omit({ url: true }).extend({
   ),
   tls: UpstreamOriginationTls,
   identity: UpstreamIdentity,
+  /** Periodic TLS probe of this upstream with its own settings (src/probe/). Optional. */
+  probe: UpstreamProbeSchema.optional(),
 });
 
 const Loopback = z.string().refine((value) => /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(value) || value === '::1', {
@@ -288,6 +291,8 @@ export const ConfigSchema = z
     inbound: z.array(Inbound).min(1, { error: 'needs at least one inbound listener' }),
     /** Optional: without it the sidecar originates no calls. */
     egress: z.array(Egress).default([]),
+    /** Periodic TLS probes of other endpoints (src/probe/). Optional. */
+    probes: z.array(ProbeTargetSchema).default([]),
   })
   .superRefine((config, ctx) => {
     const names = new Set<string>();
@@ -314,6 +319,7 @@ export const ConfigSchema = z
       if (names.has(listener.name)) ctx.addIssue({ code: 'custom', path: ['egress', index, 'name'], message: `duplicate listener name "${listener.name}"` });
       names.add(listener.name);
     });
+    probeConfigIssues(config.probes, (path, message) => ctx.addIssue({ code: 'custom', path, message }));
   });
 
 export type Config = z.output<typeof ConfigSchema>;
@@ -322,3 +328,4 @@ export type RouteConfig = InboundConfig['routes'][number];
 export type UpstreamConfig = InboundConfig['upstream'];
 export type EgressConfig = Config['egress'][number];
 export type EgressUpstreamConfig = EgressConfig['upstreams'][number];
+export type ProbeConfig = Config['probes'][number];
