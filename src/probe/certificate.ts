@@ -103,7 +103,6 @@ export async function checkCertificate(context: ProbeContext): Promise<CheckOutc
   const verdict = context.first.handshake && context.first.authorized !== undefined
     ? (context.first.authorized ? undefined : (context.first.authorizationError ?? 'verification failed'))
     : verifyChain(chain, anchors, now);
-  if (verdict) findings.push(finding('cert_untrusted', `${verdict} (trust bundle: ${target.ca ? '--ca' : 'system roots'})`));
   const top = chain.at(-1) as X509Certificate;
   if (verdict && !selfIssued(top) && !anchors.some((anchor) => top.checkIssued(anchor))) {
     findings.push(finding('chain_incomplete', `the issuer of the last certificate sent (${oneLine(top.issuer)}) is neither sent nor in the trust bundle: a missing intermediate, or an issuer the bundle does not hold`));
@@ -147,6 +146,14 @@ export async function checkCertificate(context: ProbeContext): Promise<CheckOutc
   const name = target.nameToMatch;
   const matches = isIP(name) ? leaf.checkIP(name) !== undefined : leaf.checkHost(name) !== undefined;
   if (!matches) findings.push(finding('cert_name_mismatch', `${name} is not in ${leaf.subjectAltName ?? `the subject (${oneLine(leaf.subject)}); there is no subjectAltName`}`));
+
+  // OpenSSL's verdict for a leaf that is expired, not yet valid or not for serverAuth is that same
+  // fact, already reported more precisely above: one finding per defect.
+  const covered: Record<string, string> = { CERT_HAS_EXPIRED: 'cert_expired', CERT_NOT_YET_VALID: 'cert_not_yet_valid', INVALID_PURPOSE: 'cert_missing_server_auth' };
+  const coveredBy = verdict ? covered[verdict.split(' ')[0] as string] : undefined;
+  if (verdict && !(coveredBy && findings.some((item) => item.id === coveredBy))) {
+    findings.push(finding('cert_untrusted', `${verdict} (trust bundle: ${target.ca ? '--ca' : 'system roots'})`));
+  }
 
   const summary = summarize(leaf);
   if (summary.spiffeIds.length > 1) findings.push(finding('spiffe_id_multiple', summary.spiffeIds.join(', ')));
