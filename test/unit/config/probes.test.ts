@@ -27,3 +27,10 @@ test.each([
 ])('%j is refused: %s', (probes, message) => {
   expect(errors(probes).join('\n')).toContain(message);
 });
+
+test('files a probe names must exist and parse: the error names the key', async () => {
+  const { probeFileErrors } = await import('../../../src/config/load-probes.js');
+  const config = ConfigSchema.parse({ inbound, probes: [{ name: 'p', target: 'a:1', ca: 'missing-ca.pem', cert: 'package.json', key: 'package.json' }] });
+  const errors = probeFileErrors(config, new URL('../../..', import.meta.url).pathname);
+  expect(errors).toEqual(['probes[0].ca: file not found: missing-ca.pem', 'probes[0].cert: no PEM certificate in package.json', 'probes[0].key: no PEM private key in package.json']);
+});
