@@ -58,16 +58,25 @@ function claimedIdentity(context: ProbeContext): { uris: string[]; dnsNames: str
 function claimedIssuer(context: ProbeContext): string {
   const names = context.flight?.certificateRequest?.caNames ?? [];
   for (const der of names) {
-    const cn = /CN=([^,]+)/.exec(new x509.Name(der).toString())?.[1];
+    const cn = /CN=([^,]+)/.exec(distinguishedName(der))?.[1];
     if (cn) return cn;
   }
   return 'Palisade Probe Untrusted CA';
 }
 
+/** A CA name from a CertificateRequest, as text; the server controls these bytes. */
+function distinguishedName(der: Buffer): string {
+  try {
+    return new x509.Name(der).toString();
+  } catch {
+    return `(unparseable name, ${der.length} bytes)`;
+  }
+}
+
 export async function checkMtls(context: ProbeContext): Promise<CheckOutcome> {
   const started = Date.now();
   const { target, budget } = context;
-  const caNames = context.flight?.certificateRequest?.caNames.map((der) => new x509.Name(der).toString());
+  const caNames = context.flight?.certificateRequest?.caNames.map(distinguishedName);
   const requestsCert = context.flight ? context.flight.certificateRequest !== undefined : undefined;
 
   const identity = claimedIdentity(context);
@@ -106,6 +115,7 @@ export async function checkMtls(context: ProbeContext): Promise<CheckOutcome> {
   // TLS 1.3 servers often refuse a client certificate by closing without an alert. When the same
   // server answers HTTP to the baseline, a close without an answer is that refusal.
   const speaksHttp = baselineResult?.httpStatus !== undefined;
+  const noCertAccepted = verdictOf(results[0]).verdict === 'accepted';
   cases.forEach((testCase, index) => {
     const result = results[index];
     let { verdict, detail } = verdictOf(result);
@@ -113,8 +123,14 @@ export async function checkMtls(context: ProbeContext): Promise<CheckOutcome> {
       verdict = 'refused_tls';
       detail = `closed after the TLS 1.3 handshake without an HTTP answer (${result.httpError ?? 'no error'}), while the baseline gets one`;
     }
-    const certNeverAsked = testCase.cert !== undefined && requestsCert === false;
-    outcomes[testCase.what] = certNeverAsked ? `${verdict}: ${detail} (the server does not ask for a client certificate, so none was sent)` : `${verdict}: ${detail}`;
+    // A certificate the server never asked for was never sent: the attempt says nothing about it.
+    // On TLS 1.3 whether it asks is not visible; when it lets clients in without one, no verdict.
+    const certNeverAsked = testCase.cert !== undefined && (requestsCert === false || (requestsCert === undefined && noCertAccepted));
+    outcomes[testCase.what] = !certNeverAsked
+      ? `${verdict}: ${detail}`
+      : requestsCert === false
+        ? `not applicable: the server does not ask for a client certificate (${detail} without one)`
+        : `not determined: the server lets clients in without a certificate, and TLS 1.3 hides whether it asks for one (${detail})`;
     if (result?.session && (verdict === 'refused_http' || verdict === 'inconclusive')) context.refusedSessions.push({ what: testCase.what, session: result.session });
     if (certNeverAsked) return;
     if (verdict === 'accepted') {

@@ -76,16 +76,28 @@ export async function runProbe(target: ProbeTarget, settings: ProbeSettings): Pr
       checks[name] = { findings: [], facts: {}, skipped: 'deadline reached before this check started', durationMs: 0 };
       continue;
     }
-    checks[name] = await RUNNERS[name](context);
+    try {
+      checks[name] = await RUNNERS[name](context);
+    } catch (error) {
+      // The target controls every byte the checks parse: a check that trips on one reports it
+      // instead of taking the whole probe (or the sidecar's scheduler) down.
+      checks[name] = { findings: [], facts: {}, skipped: `the check failed on what the target sent: ${(error as Error).message.slice(0, 200)}`, durationMs: 0 };
+    }
   }
   const leaf = context.chain?.[0];
+  let certificate;
+  try {
+    certificate = leaf ? summarize(leaf) : undefined;
+  } catch {
+    certificate = undefined;
+  }
   return {
     ...base,
     durationMs: Date.now() - startedAt.getTime(),
     reachable: true,
     incomplete: budget.skipped > 0,
     negotiated: { version: first.protocol, cipher: first.cipher, group: first.group, alpn: first.alpn ?? null },
-    ...(leaf ? { certificate: summarize(leaf) } : {}),
+    ...(certificate ? { certificate } : {}),
     checks,
     findings: worstFirst(Object.values(checks).flatMap((outcome) => outcome?.findings ?? [])),
   };
