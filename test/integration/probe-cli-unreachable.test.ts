@@ -39,6 +39,24 @@ test('a port that never answers costs one timeout: exit 2, "no TLS answer"', asy
   expect(sockets.length).toBe(2);
 });
 
+test('a port that answers with something that is not TLS: exit 2, "no TLS handshake"', async () => {
+  const open: Socket[] = [];
+  const garbage = createServer((socket) => {
+    open.push(socket);
+    socket.on('error', () => undefined);
+    socket.end(Buffer.from('SSH-2.0-OpenSSH_9.2\r\n'));
+  });
+  await new Promise<void>((resolve) => garbage.listen(0, '127.0.0.1', resolve));
+  try {
+    const result = await runCli(['probe', `127.0.0.1:${(garbage.address() as AddressInfo).port}`, '--format', 'json']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/no TLS handshake/);
+  } finally {
+    for (const socket of open) socket.destroy();
+    await new Promise((resolve) => garbage.close(resolve));
+  }
+});
+
 test.each([
   [['probe'], /exactly one HOST:PORT/],
   [['probe', 'localhost:443', '--format', 'xml'], /--format must be text, json or junit/],
