@@ -11,12 +11,13 @@ export class Budget {
     private readonly concurrency: number,
     deadlineMs: number,
     private readonly timeoutMs: number,
+    private readonly signal?: AbortSignal,
   ) {
     this.deadline = Date.now() + deadlineMs;
   }
 
   get expired(): boolean {
-    return Date.now() >= this.deadline;
+    return Date.now() >= this.deadline || this.signal?.aborted === true;
   }
 
   /** The timeout for an attempt starting now: the per-attempt timeout, cut to the deadline. */

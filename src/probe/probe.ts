@@ -49,7 +49,7 @@ export async function runProbe(target: ProbeTarget, settings: ProbeSettings): Pr
   if (first.timedOut) return unreachable(`no TLS answer within ${settings.timeoutMs}ms`);
   if (!first.negotiated) return unreachable(`no TLS handshake: ${first.error ?? 'refused'} (not TLS, or no version and suite in common)`);
 
-  const budget = new Budget(settings.concurrency, settings.deadlineMs - (Date.now() - startedAt.getTime()), settings.timeoutMs);
+  const budget = new Budget(settings.concurrency, settings.deadlineMs - (Date.now() - startedAt.getTime()), settings.timeoutMs, settings.signal);
   const context: ProbeContext = { target, settings, budget, first, refusedSessions: [] };
   // The TLS 1.2 flight in the clear: the chain as sent and the CertificateRequest's CA names.
   if (first.protocol !== 'TLSv1.3' || settings.checks.has('certificate') || settings.checks.has('mtls') || settings.checks.has('http')) {

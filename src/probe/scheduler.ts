@@ -25,12 +25,14 @@ interface Entry {
 
 /** The first run of a target comes within this, so a fresh sidecar reports soon. */
 const FIRST_RUN_SPREAD_MS = 1_000;
+const STOP_WAIT_MS = 2_000;
 
 export class ProbeScheduler {
   private entries = new Map<string, Entry>();
   private readonly last = new Map<string, ProbeReport>();
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
+  private abort: AbortController | undefined;
   private stopped = true;
 
   constructor(
@@ -67,12 +69,21 @@ export class ProbeScheduler {
     this.arm();
   }
 
-  /** Stop scheduling; a probe in flight finishes (it is bounded by its deadline) and is not recorded. */
+  /**
+   * Stop scheduling. A probe in flight starts no new connection and is not recorded; its open
+   * attempts end within their timeout. Shutdown waits for that at most STOP_WAIT_MS, so a probe
+   * never holds up a drain.
+   */
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    await this.running;
+    this.abort?.abort();
+    if (this.running) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([this.running, new Promise<void>((resolve) => (timer = setTimeout(resolve, STOP_WAIT_MS)))]);
+      clearTimeout(timer);
+    }
   }
 
   /** The last report of every target, by name (GET /probes). Targets not yet probed are absent. */
@@ -105,7 +116,8 @@ export class ProbeScheduler {
     let report: ProbeReport;
     try {
       const target = probe.build();
-      report = await runProbe(target, { timeoutMs: probe.timeoutMs, deadlineMs: Math.min(defaultDeadlineMs(probe.timeoutMs), probe.intervalMs), concurrency: 1, checks: probe.checks });
+      this.abort = new AbortController();
+      report = await runProbe(target, { timeoutMs: probe.timeoutMs, deadlineMs: Math.min(defaultDeadlineMs(probe.timeoutMs), probe.intervalMs), concurrency: 1, checks: probe.checks, signal: this.abort.signal });
     } catch (error) {
       report = {
         schema: 'palisade.probe.v1',

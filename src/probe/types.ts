@@ -31,6 +31,8 @@ export interface ProbeSettings {
   /** Connections at once. The sidecar uses 1. */
   readonly concurrency: number;
   readonly checks: ReadonlySet<CheckName>;
+  /** Aborting stops new attempts (the sidecar shutting down); attempts in flight end within their timeout. */
+  readonly signal?: AbortSignal;
 }
 
 export interface CheckOutcome {
