@@ -24,6 +24,9 @@ import { Metrics } from './telemetry/metrics.js';
 import { Recorder } from './telemetry/recorder.js';
 import { exportZeroSeries } from './telemetry/zero-series.js';
 import { VERSION } from './version.js';
+import { ProbeScheduler } from './probe/scheduler.js';
+import { configuredProbes } from './probe/config-targets.js';
+import { forgetProbe, recordProbe } from './telemetry/probe-metrics.js';
 
 export interface SidecarOptions {
   /** Where log lines go (default stdout). Tests pass a stream to read them. */
@@ -56,6 +59,8 @@ export class Sidecar {
   private loaded: LoadedConfig;
   private started = false;
   private draining = false;
+  /** Periodic TLS probes (`probes:` and `egress[].upstreams[].probe`). */
+  private readonly probes: ProbeScheduler;
 
   constructor(loaded: LoadedConfig, options: SidecarOptions = {}) {
     this.loaded = loaded;
@@ -65,6 +70,10 @@ export class Sidecar {
     this.recorder = new Recorder(this.metrics, loggers.audit);
     this.metrics.readiness = () => this.notReadyReason() === undefined;
     this.metrics.admission = () => [...this.listeners.values()].map((listener) => ({ listener: listener.name, active: listener.currentState.admission.active, pending: listener.currentState.admission.pending }));
+    this.probes = new ProbeScheduler(
+      (target, report) => recordProbe(this.metrics, this.log, target, report),
+      (target) => forgetProbe(this.metrics, target),
+    );
   }
 
   get config(): LoadedConfig['config'] {
@@ -77,6 +86,7 @@ export class Sidecar {
       registry: this.metrics.registry,
       notReadyReason: () => this.notReadyReason(),
       identities: () => this.recorder.inventory.snapshot(),
+      probes: () => this.probes.reports(),
     };
     // Public endpoints on the admin listener; sensitive ones only on loopback or over mTLS.
     const placement = placeAdminEndpoints(config.admin);
@@ -104,6 +114,8 @@ export class Sidecar {
       egress[egressConfig.name] = await listener.listen();
       this.recordEgressCertificates(egressConfig.name, this.loaded);
     }
+    this.probes.update(configuredProbes(config, this.loaded.baseDir));
+    this.probes.start();
     this.started = true;
     this.log.info({ type: 'lifecycle', admin: `${admin.address}:${admin.port}`, ...(inspect ? { inspect: `${inspect.address}:${inspect.port}` } : {}), inbound, egress, version: VERSION }, 'palisade started');
     return { admin, inbound, egress, ...(inspect ? { inspect } : {}) };
@@ -159,6 +171,7 @@ export class Sidecar {
     this.inspect?.setAllow(next.config.admin.inspect?.allow ?? []);
     this.loaded = next;
     exportZeroSeries(this.metrics, next.config);
+    this.probes.update(configuredProbes(next.config, next.baseDir));
     this.audit.level = next.config.log.level;
     this.log.level = next.config.log.level;
   }
@@ -198,6 +211,7 @@ export class Sidecar {
     this.log.info({ type: 'lifecycle', deadline_ms: deadlineMs }, 'draining');
     const all = [...this.listeners.values(), ...this.egressListeners.values()];
     for (const listener of all) listener.drain();
+    await this.probes.stop();
     const until = Date.now() + deadlineMs;
     const open = () => all.reduce((sum, listener) => sum + listener.openConnections, 0);
     while (open() > 0 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 25));

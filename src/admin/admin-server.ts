@@ -1,5 +1,5 @@
 // The admin listeners: /metrics, /healthz, /readyz (public: probes and scraping) and the
-// sensitive endpoints such as /identities (src/admin/endpoints.ts). Separate from the inbound
+// sensitive endpoints such as /identities and /probes (src/admin/endpoints.ts). Separate from the inbound
 // port so that scraping and probes never go through (or depend on) the mTLS policy.
 //
 // One class serves both roles: the admin listener (public endpoints, plus the sensitive ones
@@ -22,6 +22,8 @@ export interface AdminSources {
   notReadyReason(): string | undefined;
   /** The identity inventory (/identities), bounded. */
   identities?(): unknown;
+  /** The last report of every periodic probe target (/probes), by target name. */
+  probes?(): unknown;
 }
 
 export interface AdminServerOptions {
@@ -108,6 +110,11 @@ export class AdminServer {
       case '/identities': {
         if (!this.sources.identities) break;
         res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(`${JSON.stringify(this.sources.identities(), null, 2)}\n`);
+        return;
+      }
+      case '/probes': {
+        if (!this.sources.probes) break;
+        res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(`${JSON.stringify(this.sources.probes(), null, 2)}\n`);
         return;
       }
       default:

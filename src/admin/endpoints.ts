@@ -11,7 +11,7 @@ import { isIP } from 'node:net';
 export const PUBLIC_ENDPOINTS: readonly string[] = ['/metrics', '/healthz', '/readyz'];
 
 /** Served only on loopback, or on the inspect listener over mTLS to `admin.inspect.allow`. */
-export const SENSITIVE_ENDPOINTS: readonly string[] = ['/identities'];
+export const SENSITIVE_ENDPOINTS: readonly string[] = ['/identities', '/probes'];
 
 export function isPublicEndpoint(path: string): boolean {
   return PUBLIC_ENDPOINTS.includes(path);

@@ -4,6 +4,7 @@
 import { certs } from './certs.js';
 import { renderHelp, wantsHelp, type Command } from './command.js';
 import { demo } from './demo.js';
+import { probe } from './probe.js';
 import { run } from './run.js';
 import { sign } from './sign.js';
 import { closest, longOptions, unknownOptionOf } from './suggest.js';
@@ -14,7 +15,7 @@ import { version } from './version.js';
 import { VERSION } from '../version.js';
 
 /** Every subcommand, in the order the top-level usage lists them. */
-const COMMANDS: Record<string, Command> = { run, validate, demo, certs, sign, version };
+const COMMANDS: Record<string, Command> = { run, validate, demo, certs, sign, probe, version };
 
 /** The command being run, so a usage error can point at its own help and options. */
 let current: string | undefined;

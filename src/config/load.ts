@@ -12,6 +12,7 @@ import { ConfigSchema, type Config } from './schema.js';
 import { loadTokenMaterial, type TokenMaterial } from '../tokens/material.js';
 import { loadSignatureMaterial, type SignatureMaterial } from './load-signatures.js';
 import { loadAdminTls, type AdminTlsMaterial } from './load-admin.js';
+import { probeFileErrors } from './load-probes.js';
 
 export interface LoadedConfig {
   readonly config: Config;
@@ -97,6 +98,7 @@ export function loadConfigObject(raw: unknown, baseDir: string): LoadResult {
   const tokens = loadTokenMaterial(config, baseDir, errors);
   const signatures = loadSignatureMaterial(config, baseDir, errors);
   const adminTls = loadAdminTls(config, baseDir, errors);
+  errors.push(...probeFileErrors(config, baseDir));
   if (errors.length > 0) return { ok: false, errors };
   return { ok: true, value: { config, baseDir, tls, egressTls, tokens, signatures, ...(adminTls ? { adminTls } : {}) } };
 }

@@ -10,6 +10,7 @@ import { isLoopbackAddress } from '../admin/endpoints.js';
 import { RouteTokenKeys, TokenPolicySchema, tokenConfigIssues } from './tokens-schema.js';
 import { serverConfigIssues } from './server-limits.js';
 import { EgressSigningSchema, InboundSignaturesSchema, RouteSignatureKeys, signatureConfigIssues } from './signatures-schema.js';
+import { ProbeTargetSchema, UpstreamProbeSchema, probeConfigIssues } from './probes-schema.js';
 
 function durationProblem(text: string): string | undefined {
   try {
@@ -286,6 +287,8 @@ const EgressUpstream = Upstream.omit({ url: true, maxRequestsPerIdentity: true, 
   ),
   tls: UpstreamOriginationTls,
   identity: UpstreamIdentity,
+  /** Periodic TLS probe of this upstream with its own settings (src/probe/). Optional. */
+  probe: UpstreamProbeSchema.optional(),
 });
 
 const Loopback = z.string().refine((value) => /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(value) || value === '::1', {
@@ -368,6 +371,8 @@ export const ConfigSchema = z
     inbound: z.array(Inbound).min(1, { error: 'needs at least one inbound listener' }),
     /** Optional: without it the sidecar originates no calls. */
     egress: z.array(Egress).default([]),
+    /** Periodic TLS probes of other endpoints (src/probe/). Optional. */
+    probes: z.array(ProbeTargetSchema).default([]),
   })
   .superRefine((config, ctx) => {
     const names = new Set<string>();
@@ -396,6 +401,7 @@ export const ConfigSchema = z
       serverConfigIssues(listener.server, ['egress', index, 'server'], (path, message) => ctx.addIssue({ code: 'custom', path, message }));
       names.add(listener.name);
     });
+    probeConfigIssues(config.probes, (path, message) => ctx.addIssue({ code: 'custom', path, message }));
   });
 
 export type Config = z.output<typeof ConfigSchema>;
@@ -404,3 +410,4 @@ export type RouteConfig = InboundConfig['routes'][number];
 export type UpstreamConfig = InboundConfig['upstream'];
 export type EgressConfig = Config['egress'][number];
 export type EgressUpstreamConfig = EgressConfig['upstreams'][number];
+export type ProbeConfig = Config['probes'][number];

@@ -154,6 +154,36 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  // Periodic probes: `target` is a configured probe name (or `listener/upstream`), `check` one of the
+  // five check families, `severity` one of five; so the series are bounded by the config.
+  readonly probeFindings = new Gauge({
+    name: 'palisade_probe_findings',
+    help: 'Findings of the last probe of each target, by check family and severity.',
+    labelNames: ['target', 'check', 'severity'] as const,
+    registers: [this.registry],
+  });
+
+  readonly probeLastRun = new Gauge({
+    name: 'palisade_probe_last_run_timestamp_seconds',
+    help: 'When the last probe of each target finished (Unix time).',
+    labelNames: ['target'] as const,
+    registers: [this.registry],
+  });
+
+  readonly probeDuration = new Gauge({
+    name: 'palisade_probe_duration_seconds',
+    help: 'How long the last probe of each target took.',
+    labelNames: ['target'] as const,
+    registers: [this.registry],
+  });
+
+  readonly probeUp = new Gauge({
+    name: 'palisade_probe_up',
+    help: '1 when the last probe of each target reached it (TCP and a TLS answer), 0 when not.',
+    labelNames: ['target'] as const,
+    registers: [this.registry],
+  });
+
   /** Set by the sidecar; read at scrape time so the gauge can never disagree with /readyz. */
   readiness: () => boolean = () => false;
 

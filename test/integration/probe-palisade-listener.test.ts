@@ -1,0 +1,36 @@
+// A Palisade inbound listener, probed with a client certificate it accepts as the baseline,
+// yields none of the mTLS findings: every bad client is refused in the handshake.
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { atOrAbove } from '../../src/report/findings.js';
+import type { ProbeReport } from '../../src/probe/types.js';
+import { IDS, makePki, type TestPki } from '../helpers/pki.js';
+import { probeLocal } from '../helpers/probe-target.js';
+import { startSidecar, type RunningSidecar } from '../helpers/sidecar.js';
+import { startUpstream, type TestUpstream } from '../helpers/upstream.js';
+
+let pki: TestPki;
+let upstream: TestUpstream;
+let sidecar: RunningSidecar;
+let report: ProbeReport;
+
+beforeAll(async () => {
+  pki = await makePki();
+  upstream = await startUpstream();
+  sidecar = await startSidecar(pki, { upstreamUrl: upstream.url, routes: [{ name: 'all', path: '/**', allow: [IDS.frontend] }] });
+  report = await probeLocal(sidecar.port, { ca: pki.ca.certPem, cert: pki.frontend.certPem, key: pki.frontend.keyPem, expectIdentity: IDS.server });
+});
+afterAll(async () => {
+  await sidecar?.close();
+  await upstream?.close();
+  pki?.cleanup();
+});
+
+test('no mTLS finding, and the baseline gets through', () => {
+  expect(report.checks.mtls?.findings, JSON.stringify(report.checks.mtls, null, 2)).toEqual([]);
+  expect(String(report.checks.mtls?.facts['baseline'])).toMatch(/^accepted: HTTP 200/);
+  for (const outcome of Object.values(report.checks.mtls?.facts['attempts'] as Record<string, string>)) expect(outcome).toMatch(/^refused_tls/);
+});
+
+test('nothing at or above medium anywhere', () => {
+  expect(report.findings.filter((finding) => atOrAbove(finding.severity, 'medium')), JSON.stringify(report.findings, null, 2)).toEqual([]);
+});
