@@ -4,6 +4,7 @@
 import { certs } from './certs.js';
 import { renderHelp, wantsHelp, type Command } from './command.js';
 import { demo } from './demo.js';
+import { drill } from './drill.js';
 import { run } from './run.js';
 import { sign } from './sign.js';
 import { EXIT_USAGE, UsageError, usage } from './usage.js';
@@ -11,7 +12,7 @@ import { validate } from './validate.js';
 import { VERSION } from '../version.js';
 
 /** Every subcommand, in the order the top-level usage lists them. */
-const COMMANDS: Record<string, Command> = { run, validate, demo, certs, sign };
+const COMMANDS: Record<string, Command> = { run, validate, demo, certs, sign, drill };
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...args] = argv;
