@@ -33,13 +33,13 @@ export function clientVerdict(observed: ImpostorObservations, how: string): Verd
   const request = observed.requests[0];
   if (request) {
     const leaked = leakedCredentials(request.credentials);
-    const sent = request.credentials.length > 0 ? ` with ${request.credentials.join(', ')}` : ' with no credentials';
-    const leak = leaked.length > 0 ? `; leaked credential: ${leaked.join(', ')} sent to an impostor` : '';
-    return { outcome: 'vulnerable', evidence: `sent ${request.method} ${request.path}${sent}${leak}`, request };
+    const presented = request.credentials.filter((kind) => !leaked.includes(kind));
+    const sent = `sent ${request.method} ${request.path}${presented.length > 0 ? ` with ${presented.join(', ')}` : ''}`;
+    return { outcome: 'vulnerable', evidence: leaked.length > 0 ? `${sent}; leaked credential: ${leaked.join(', ')}` : `${sent} (no credential)`, request };
   }
   if (observed.connections > 0) {
     const why = observed.handshakeErrors[0];
-    if (why) return { outcome: 'resisted', evidence: `aborted: ${why}` };
+    if (why) return { outcome: 'resisted', evidence: why };
     return {
       outcome: 'resisted',
       evidence: observed.handshakes > 0 ? 'completed the handshake, then closed without sending a request' : 'connected, then closed before completing the handshake',
@@ -106,7 +106,7 @@ export async function runClientTarget(target: LoadedClientTarget, address: strin
     family: 'client',
     target: name,
     ok: first.outcome === 'vulnerable',
-    evidence: first.outcome === 'vulnerable' ? `the genuine server got a request: ${first.evidence}` : first.evidence,
+    evidence: first.outcome === 'vulnerable' ? `genuine server ${first.evidence}` : first.evidence,
     durationMs: Date.now() - started,
   };
   context.onAttempt({ family: 'client', scenario: 'baseline', target: name, outcome: baseline.ok ? 'baseline_ok' : 'baseline_failed', evidence: baseline.evidence });

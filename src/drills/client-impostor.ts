@@ -71,10 +71,22 @@ export async function startImpostor(scenario: ClientScenario, material: PemPair 
     socket.on('close', () => open.delete(socket));
     socket.on('error', () => undefined);
   });
-  server.on('secureConnection', () => (observed.handshakes += 1));
-  server.on('tlsClientError', (error: NodeJS.ErrnoException) => noteError(error.message.split('\n')[0] ?? String(error.code)));
-  server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
-    noteError(scenario.certificate === 'none' ? `not plaintext HTTP (${error.code ?? 'parse error'}): the client spoke TLS` : (error.code ?? error.message));
+  const secured = new WeakSet<Socket>();
+  server.on('secureConnection', (socket: TLSSocket) => {
+    observed.handshakes += 1;
+    secured.add(socket);
+  });
+  type OpenSslError = NodeJS.ErrnoException & { reason?: string };
+  const why = (error: OpenSslError) => error.reason ?? error.code ?? (error.message.split('\n')[0] as string);
+  // https.Server re-emits a failed handshake (tlsClientError) as clientError.
+  server.on('clientError', (error: OpenSslError, socket: Socket) => {
+    if (scenario.certificate === 'none') {
+      noteError(error.code?.startsWith('HPE_') ? 'spoke TLS to the plaintext impostor and sent no plaintext request' : `closed the connection without a request (${why(error)})`);
+    } else if (secured.has(socket)) {
+      noteError(`completed the handshake, then closed without a request (${why(error)})`);
+    } else {
+      noteError(`aborted the handshake (${why(error)})`);
+    }
     socket.destroy();
   });
   await new Promise<void>((resolve, reject) => {

@@ -13,7 +13,8 @@ function label(result: DrillResult): string {
 const cut = (text: string, width: number) => (text.length > width ? `${text.slice(0, width - 1)}…` : text);
 
 export function sortWorstFirst(results: readonly DrillResult[]): DrillResult[] {
-  return [...results].sort((a, b) => severityRank(a) - severityRank(b) || a.target.localeCompare(b.target) || a.scenario.localeCompare(b.scenario));
+  // Stable: within a rank and target, scenarios keep the catalogue's order.
+  return [...results].sort((a, b) => severityRank(a) - severityRank(b) || a.target.localeCompare(b.target));
 }
 
 export function renderText(run: DrillRun): string {
