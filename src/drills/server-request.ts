@@ -25,10 +25,16 @@ export type AttemptAnswer = { kind: 'response'; status: number } | { kind: 'refu
 /** Errors about the server's certificate: ours to fix, not the server's refusal. */
 const VERIFY_ERRORS = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ALTNAME|HOSTNAME/;
 
+/** OpenSSL's reason from a Node error message ("…:SSL routines:ssl3_read_bytes:tlsv1 alert protocol version:…"). */
+function opensslReason(message: string): string | undefined {
+  return /SSL routines:[^:]*:([^:]+)/.exec(message)?.[1];
+}
+
 export function classifyError(error: NodeJS.ErrnoException): AttemptAnswer {
   const code = error.code ?? '';
-  const message = (error.message.split('\n')[0] ?? '').slice(0, 160);
-  if (code.includes('ALERT')) return { kind: 'refused', why: `handshake refused: ${message}` };
+  const reason = opensslReason(error.message);
+  const message = reason ?? (error.message.split('\n')[0] ?? '').slice(0, 160);
+  if (code.includes('ALERT') || (reason !== undefined && reason.includes('alert'))) return { kind: 'refused', why: `handshake refused: ${message}` };
   if (code === 'ERR_SSL_UNSUPPORTED_PROTOCOL' || code === 'ERR_SSL_WRONG_VERSION_NUMBER') return { kind: 'refused', why: `handshake refused: ${message}` };
   if (code === 'ECONNRESET' || code === 'EPIPE') return { kind: 'refused', why: 'the server closed the connection during the handshake' };
   if (code === 'ERR_SSL_NO_PROTOCOLS_AVAILABLE') return { kind: 'error', why: `this machine's TLS library cannot offer that protocol: ${message}` };
