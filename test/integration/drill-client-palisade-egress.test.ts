@@ -56,7 +56,8 @@ describe('client drill: Palisade egress listener pinned to a SPIFFE ID', () => {
     }
     expect(Object.keys(result)).toHaveLength(12);
     expect(cli.code).toBe(0);
-    // The egress listener's own log names why it refused the impostor.
+    // The egress listener's own log names why it refused each impostor.
     expect(egress.logs.raw()).toContain('upstream_identity_mismatch');
+    expect(egress.logs.raw()).toContain('upstream_cert_invalid');
   });
 });
