@@ -23,6 +23,7 @@ import { resolveEgressTarget } from './egress-routing.js';
 import { retiredPools, type EgressState } from './egress-state.js';
 import { downstreamResponseHeaders, requestIdFrom, upstreamRequestHeaders } from './headers.js';
 import { Connections, answerHandlerFailure, clientErrorReason, listenOn, writeRawDenial } from './listener-common.js';
+import { sendCopy } from './drill-copy.js';
 
 /** Failures that mean the sidecar refused the upstream, not that the upstream failed. */
 const REFUSALS = new Set<ReasonCode>(['upstream_identity_mismatch', 'upstream_cert_invalid', 'upstream_tls_failed']);
@@ -228,5 +229,10 @@ export class EgressListener {
       return;
     }
     this.record(requestId, route, method, logPath, 'allow', 'none', [], status, seconds(), { upstream: route, upstreamSeconds: (performance.now() - upstreamStarted) / 1000 });
+    // Staging in-path drills: forged copies go to the upstream only after the app has its response.
+    state.drills?.afterForward(
+      { route, target: route, method, path: target.path, headers, body: body === null || Buffer.isBuffer(body) ? body : 'streamed', status },
+      (copy, timeoutMs) => sendCopy(upstream.pool, copy, timeoutMs),
+    );
   }
 }

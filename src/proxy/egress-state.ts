@@ -8,6 +8,7 @@ import { createEgressPool, sameEgressUpstream } from './egress-pool.js';
 import { compileEgressRoutes, type EgressRoutes } from './egress-routing.js';
 import type { Pool } from 'undici';
 import type { EgressSigner } from './egress-signing.js';
+import type { InPathDrills } from '../drills/in-path.js';
 
 export interface EgressUpstreamState {
   readonly config: EgressUpstreamConfig;
@@ -21,6 +22,8 @@ export interface EgressState {
   readonly upstreams: ReadonlyMap<string, EgressUpstreamState>;
   /** Signs every outbound request (RFC 9421), when the listener has `signing` (issue 5). */
   readonly signer?: EgressSigner;
+  /** In-path drills (staging only), when the listener has `drills`. */
+  readonly drills?: InPathDrills;
 }
 
 /**

@@ -30,6 +30,8 @@ import { downstreamResponseHeaders, requestIdFrom, upstreamRequestHeaders } from
 import { Connections, answerHandlerFailure, clientErrorReason, listenOn, writeRawDenial } from './listener-common.js';
 import { classifyUpstreamError } from './upstream.js';
 import { formatXfcc } from './xfcc.js';
+import { sendCopy } from './drill-copy.js';
+import type { InPathDrills } from '../drills/in-path.js';
 
 export interface ListenerState {
   readonly config: InboundConfig;
@@ -40,6 +42,8 @@ export interface ListenerState {
   readonly tokens?: TokenRuntime;
   /** The listener's signature policy, when it has a `signatures` section (issue 5). */
   readonly signatures?: SignatureRuntime;
+  /** In-path drills (staging only), when the listener has `drills`. */
+  readonly drills?: InPathDrills;
 }
 
 type OutcomeBase = Omit<RequestOutcome, 'status' | 'durationSeconds' | 'reason' | 'decision' | 'findings'>;
@@ -260,6 +264,7 @@ export class InboundListener {
     res.once('close', () => {
       if (status === 0 && !res.writableFinished) controller.abort();
     });
+    let forwardedHeaders: string[] = [];
     try {
       // stream() writes the app's body straight into `res`: no intermediate Readable and no
       // stream.pipeline per request (measured at about half the sidecar's CPU per request).
@@ -267,11 +272,11 @@ export class InboundListener {
         {
           method: context.method as Dispatcher.HttpMethod,
           path: forwardPath,
-          headers: upstreamRequestHeaders(req.rawHeaders, req.headers.connection, {
+          headers: (forwardedHeaders = upstreamRequestHeaders(req.rawHeaders, req.headers.connection, {
             'x-forwarded-client-cert': this.xfccFor(peer, state.material.serverUri),
             'x-forwarded-proto': 'https',
             'x-request-id': requestId,
-          }),
+          })),
           // A check that read the body (to check its digest) holds it: forward exactly those bytes.
           body: requestBody?.bytes ?? (hasBody ? req : null),
           signal: controller.signal,
@@ -314,5 +319,10 @@ export class InboundListener {
       return;
     }
     finish(status, { upstreamSeconds: (performance.now() - upstreamStarted) / 1000 });
+    // Staging in-path drills: forged copies go to the app only after the caller has its response.
+    state.drills?.afterForward(
+      { route: base.route, target: this.name, method: context.method, path: forwardPath, headers: forwardedHeaders, body: requestBody?.bytes ?? (hasBody ? 'streamed' : null), status },
+      (copy, timeoutMs) => sendCopy(state.pool, copy, timeoutMs),
+    );
   }
 }

@@ -125,6 +125,15 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  // In-path drills (staging sidecars with `drills:`): scenario from the in-path catalogue, target
+  // a configured listener (inbound) or upstream (egress) name, outcome resisted/vulnerable/error.
+  readonly drillResults = new Counter({
+    name: 'palisade_drill_results_total',
+    help: 'In-path MITM drill results by scenario, target (a configured listener or upstream) and outcome (resisted, vulnerable, error).',
+    labelNames: ['scenario', 'target', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
   constructor(version: string) {
     collectDefaultMetrics({ register: this.registry });
     // prom-client exports these sums as gauges named *_total, which Prometheus naming rules (and
