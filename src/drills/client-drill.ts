@@ -106,7 +106,7 @@ export async function runClientTarget(target: LoadedClientTarget, address: strin
     family: 'client',
     target: name,
     ok: first.outcome === 'vulnerable',
-    evidence: first.outcome === 'vulnerable' ? `genuine server ${first.evidence}` : first.evidence,
+    evidence: first.request ? `the client called the genuine server: ${first.request.method} ${first.request.path}${first.request.credentials.length > 0 ? ` with ${first.request.credentials.join(', ')}` : ''}` : first.evidence,
     durationMs: Date.now() - started,
   };
   context.onAttempt({ family: 'client', scenario: 'baseline', target: name, outcome: baseline.ok ? 'baseline_ok' : 'baseline_failed', evidence: baseline.evidence });
