@@ -12,6 +12,8 @@ import { egressMaterialKey } from './config/load-egress.js';
 import { InboundListener, type ListenerState } from './proxy/inbound-listener.js';
 import { EgressListener } from './proxy/egress-listener.js';
 import { buildEgressState, type EgressState } from './proxy/egress-state.js';
+import { InPathDrills } from './drills/in-path.js';
+import { inPathDrillGate } from './drills/gate.js';
 import { createUpstreamPool, sameUpstream } from './proxy/upstream.js';
 import { Admission } from './proxy/admission.js';
 import { restartOnlyChanges } from './config/reload-rules.js';
@@ -82,6 +84,9 @@ export class Sidecar {
 
   async start(): Promise<SidecarAddresses> {
     const { config } = this.loaded;
+    // In-path drills are staging-only: refuse before a listener opens (`palisade run` exits 2 on this first).
+    const gate = inPathDrillGate(config, process.env);
+    if (gate.length > 0) throw new ReloadError(gate);
     const sources = {
       registry: this.metrics.registry,
       notReadyReason: () => this.notReadyReason(),
@@ -109,7 +114,7 @@ export class Sidecar {
     }
     const egress: Record<string, AddressInfo> = {};
     for (const egressConfig of config.egress) {
-      const listener = new EgressListener(withSigner(buildEgressState(egressConfig, this.loaded.egressTls, undefined, this.recorder), this.loaded), this.recorder, this.log);
+      const listener = new EgressListener(this.withDrills(withSigner(buildEgressState(egressConfig, this.loaded.egressTls, undefined, this.recorder), this.loaded)), this.recorder, this.log);
       this.egressListeners.set(egressConfig.name, listener);
       egress[egressConfig.name] = await listener.listen();
       this.recordEgressCertificates(egressConfig.name, this.loaded);
@@ -147,6 +152,7 @@ export class Sidecar {
     if (JSON.stringify(placeAdminEndpoints(next.config.admin)) !== JSON.stringify(placeAdminEndpoints(current.admin))) {
       errors.push('admin.inspect: address, port and whether it uses tls cannot change on reload; restart the sidecar');
     }
+    errors.push(...inPathDrillGate(next.config, process.env));
     if (errors.length > 0) throw new ReloadError(errors);
 
     const states = new Map<string, ListenerState>();
@@ -156,7 +162,7 @@ export class Sidecar {
     }
     const egressStates = new Map<string, EgressState>();
     for (const egressConfig of next.config.egress) {
-      egressStates.set(egressConfig.name, withSigner(buildEgressState(egressConfig, next.egressTls, this.egressListeners.get(egressConfig.name)?.currentState, this.recorder), next));
+      egressStates.set(egressConfig.name, this.withDrills(withSigner(buildEgressState(egressConfig, next.egressTls, this.egressListeners.get(egressConfig.name)?.currentState, this.recorder), next)));
     }
     // Every state built: now swap, all listeners at once.
     for (const [name, state] of egressStates) {
@@ -253,7 +259,14 @@ export class Sidecar {
       ...(config.tokens ? { tokens: buildTokenRuntime(config, loaded.tokens.get(name), previous?.tokens) } : {}),
       // Signature keys are re-read on reload; the replay cache carries over (no replay window).
       ...(config.signatures ? { signatures: new SignatureRuntime(config, loaded.signatures.inbound.get(name) ?? new Map(), previous?.signatures) } : {}),
+      ...(config.drills ? { drills: new InPathDrills(config.drills, name, (record) => this.recorder.drill(record)) } : {}),
     };
+  }
+
+  /** An egress state with its in-path drills, when the listener has `drills` (staging only; gated in start and reload). */
+  private withDrills(state: EgressState): EgressState {
+    const drills = state.config.drills;
+    return drills ? { ...state, drills: new InPathDrills(drills, state.config.name, (record) => this.recorder.drill(record)) } : state;
   }
 }
 

@@ -308,3 +308,44 @@ export async function loadIssuer(certPem: string, keyPem: string): Promise<Issue
   const publicKey = await cert.publicKey.export(algorithm as never, ['verify']);
   return { certPem, keyPem, cert, key: { type, keys: { privateKey, publicKey } as CryptoKeyPair } };
 }
+
+/**
+ * A self-signed leaf: names and usages like createLeaf's, but issued by its own key and not a
+ * CA. What an impostor presents when it has no CA at all (the "self-signed, right name" MITM).
+ */
+export async function createSelfSignedLeaf(options: Omit<LeafOptions, 'issuer' | 'isCa'>): Promise<IssuedCert> {
+  const key = await generateKey(options.keyType ?? 'ec-p256');
+  const now = Date.now();
+  const uris = options.uris ?? [];
+  const commonName = options.commonName ?? uris[0]?.split('/').pop() ?? options.dnsNames?.[0] ?? 'palisade-leaf';
+  const altNames: x509.JsonGeneralName[] = [
+    ...uris.map((value) => ({ type: 'url' as const, value })),
+    ...(options.dnsNames ?? []).map((value) => ({ type: 'dns' as const, value })),
+    ...(options.ipAddresses ?? []).map((value) => ({ type: 'ip' as const, value })),
+  ];
+  const ekus = options.extendedKeyUsages ?? ['serverAuth', 'clientAuth'];
+  const extensions: x509.Extension[] = [
+    new x509.BasicConstraintsExtension(false, undefined, true),
+    new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | (key.type.startsWith('rsa-') ? x509.KeyUsageFlags.keyEncipherment : 0), true),
+    await x509.SubjectKeyIdentifierExtension.create(key.keys.publicKey),
+  ];
+  if (altNames.length > 0) extensions.push(new x509.SubjectAlternativeNameExtension(altNames, false));
+  if (ekus.length > 0) {
+    extensions.push(
+      new x509.ExtendedKeyUsageExtension(
+        ekus.map((usage) => (usage === 'serverAuth' ? x509.ExtendedKeyUsage.serverAuth : x509.ExtendedKeyUsage.clientAuth)),
+        false,
+      ),
+    );
+  }
+  const cert = await x509.X509CertificateGenerator.createSelfSigned({
+    serialNumber: options.serialNumber ?? serial(),
+    name: `CN=${dnEscape(commonName)}`,
+    notBefore: options.notBefore ?? new Date(now - 5 * 60_000),
+    notAfter: options.notAfter ?? new Date(now + 24 * HOUR_MS),
+    signingAlgorithm: signingAlgorithm(key.type, options.hash ?? 'SHA-256'),
+    keys: key.keys,
+    extensions,
+  });
+  return { certPem: cert.toString('pem') + '\n', keyPem: privateKeyPem(key), cert, key };
+}

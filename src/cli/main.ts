@@ -4,6 +4,7 @@
 import { certs } from './certs.js';
 import { renderHelp, wantsHelp, type Command } from './command.js';
 import { demo } from './demo.js';
+import { drill } from './drill.js';
 import { probe } from './probe.js';
 import { run } from './run.js';
 import { sign } from './sign.js';
@@ -15,7 +16,7 @@ import { version } from './version.js';
 import { VERSION } from '../version.js';
 
 /** Every subcommand, in the order the top-level usage lists them. */
-const COMMANDS: Record<string, Command> = { run, validate, demo, certs, sign, probe, version };
+const COMMANDS: Record<string, Command> = { run, validate, demo, certs, sign, probe, drill, version };
 
 /** The command being run, so a usage error can point at its own help and options. */
 let current: string | undefined;

@@ -6,7 +6,8 @@ import { parseArgs } from 'node:util';
 import { loadConfigFile } from '../config/load.js';
 import { FileWatcher, configuredFiles } from '../config/watch.js';
 import { Sidecar } from '../sidecar.js';
-import { EXIT_FINDINGS, EXIT_OK, UsageError } from './usage.js';
+import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError } from './usage.js';
+import { inPathDrillGate } from '../drills/gate.js';
 import type { Command } from './command.js';
 
 export async function runCommand(args: string[]): Promise<number> {
@@ -18,6 +19,12 @@ export async function runCommand(args: string[]): Promise<number> {
     process.stderr.write(`${configPath}: ${result.errors.length} error(s)\n`);
     for (const error of result.errors) process.stderr.write(`  ${error}\n`);
     return EXIT_FINDINGS;
+  }
+  // In-path drills are staging-only: refuse (exit 2) before anything listens.
+  const gate = inPathDrillGate(result.value.config, process.env);
+  if (gate.length > 0) {
+    process.stderr.write(`${configPath}: refused, nothing was started\n${gate.map((problem) => `  ${problem}\n`).join('')}`);
+    return EXIT_USAGE;
   }
   const sidecar = new Sidecar(result.value);
   try {

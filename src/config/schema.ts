@@ -11,6 +11,7 @@ import { RouteTokenKeys, TokenPolicySchema, tokenConfigIssues } from './tokens-s
 import { serverConfigIssues } from './server-limits.js';
 import { EgressSigningSchema, InboundSignaturesSchema, RouteSignatureKeys, signatureConfigIssues } from './signatures-schema.js';
 import { ProbeTargetSchema, UpstreamProbeSchema, probeConfigIssues } from './probes-schema.js';
+import { InPathDrillsSchema, inPathDrillIssues } from './drills-schema.js';
 
 function durationProblem(text: string): string | undefined {
   try {
@@ -226,6 +227,8 @@ const Inbound = z.strictObject({
   tokens: TokenPolicySchema.optional(),
   /** RFC 9421 signatures (issue 5): key registry, time and replay limits. Optional: without it no signature is read. */
   signatures: InboundSignaturesSchema.optional(),
+  /** In-path MITM drills (staging only): forged copies of sampled requests, sent to the app. */
+  drills: InPathDrillsSchema.optional(),
 });
 
 // ---- Egress: the local app's outbound calls, originated over mTLS by the sidecar ----
@@ -305,6 +308,8 @@ const Egress = z
     upstreams: z.array(EgressUpstream).min(1, { error: 'needs at least one upstream' }),
     /** RFC 9421 signing of every outbound request (issue 5). Optional. */
     signing: EgressSigningSchema.optional(),
+    /** In-path MITM drills (staging only): forged copies of sampled requests, sent to the upstream. */
+    drills: InPathDrillsSchema.optional(),
   })
   .superRefine((listener, ctx) => {
     // name and url host are both routing keys (the Host header selects the upstream): unique.
@@ -346,6 +351,8 @@ const AdminInspect = z
 export const ConfigSchema = z
   .strictObject({
     mode: Mode.default('enforce'),
+    /** Where this sidecar runs; `drills:` needs "staging" here and PALISADE_ENVIRONMENT=staging. */
+    environment: z.string().min(1).optional(),
     drainTimeoutMs: ms('drainTimeoutMs').default(15_000),
     admin: z
       .strictObject({
@@ -394,12 +401,14 @@ export const ConfigSchema = z
       serverConfigIssues(listener.server, ['inbound', index, 'server'], (path, message) => ctx.addIssue({ code: 'custom', path, message }));
       tokenConfigIssues(listener, index, (path, message) => ctx.addIssue({ code: 'custom', path, message }));
       signatureConfigIssues(listener, index, (path, message) => ctx.addIssue({ code: 'custom', path, message }));
+      inPathDrillIssues(listener.drills, listener.routes.map((route) => route.name), 'route', ['inbound', index], (path, message) => ctx.addIssue({ code: 'custom', path, message }));
     });
     // Egress listeners share the `listener` metric label with inbound ones: names are unique across both.
     config.egress.forEach((listener, index) => {
       if (names.has(listener.name)) ctx.addIssue({ code: 'custom', path: ['egress', index, 'name'], message: `duplicate listener name "${listener.name}"` });
       serverConfigIssues(listener.server, ['egress', index, 'server'], (path, message) => ctx.addIssue({ code: 'custom', path, message }));
       names.add(listener.name);
+      inPathDrillIssues(listener.drills, listener.upstreams.map((upstream) => upstream.name), 'upstream', ['egress', index], (path, message) => ctx.addIssue({ code: 'custom', path, message }));
     });
     probeConfigIssues(config.probes, (path, message) => ctx.addIssue({ code: 'custom', path, message }));
   });

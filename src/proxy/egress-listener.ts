@@ -26,6 +26,7 @@ import { egressHeaderPolicy, forwardable, screenRequestHeaders, type HeaderPolic
 import { Connections, answerHandlerFailure, clientErrorReason, listenOn, writeRawDenial } from './listener-common.js';
 import { ConnectionLimits } from './connection-limits.js';
 import { applyServerSettings, serverOptions } from './server-settings.js';
+import { sendCopy } from './drill-copy.js';
 
 /** Failures that mean the sidecar refused the upstream, not that the upstream failed. */
 const REFUSALS = new Set<ReasonCode>(['upstream_identity_mismatch', 'upstream_cert_invalid', 'upstream_tls_failed']);
@@ -292,5 +293,10 @@ export class EgressListener {
       admitted.release();
     }
     this.record(requestId, route, method, logPath, 'allow', 'none', [], status, seconds(), { upstream: route, upstreamSeconds: (performance.now() - upstreamStarted) / 1000 });
+    // Staging in-path drills: forged copies go to the upstream only after the app has its response.
+    state.drills?.afterForward(
+      { route, target: route, method, path: target.path, headers, body: body === null || Buffer.isBuffer(body) ? body : 'streamed', status },
+      (copy, timeoutMs) => sendCopy(upstream.pool, copy, timeoutMs),
+    );
   }
 }

@@ -9,6 +9,7 @@ import { compileEgressRoutes, type EgressRoutes } from './egress-routing.js';
 import type { Pool } from 'undici';
 import type { EgressSigner } from './egress-signing.js';
 import { Admission } from './admission.js';
+import type { InPathDrills } from '../drills/in-path.js';
 
 export interface EgressUpstreamState {
   readonly config: EgressUpstreamConfig;
@@ -24,6 +25,8 @@ export interface EgressState {
   readonly upstreams: ReadonlyMap<string, EgressUpstreamState>;
   /** Signs every outbound request (RFC 9421), when the listener has `signing` (issue 5). */
   readonly signer?: EgressSigner;
+  /** In-path drills (staging only), when the listener has `drills`. */
+  readonly drills?: InPathDrills;
 }
 
 /**

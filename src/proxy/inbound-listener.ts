@@ -36,6 +36,8 @@ import type { Admission } from './admission.js';
 import { BodyGuard } from './body-guard.js';
 import { ConnectionLimits } from './connection-limits.js';
 import { applyServerSettings, serverOptions, setHandshakeTimeout } from './server-settings.js';
+import { sendCopy } from './drill-copy.js';
+import type { InPathDrills } from '../drills/in-path.js';
 
 export interface ListenerState {
   readonly config: InboundConfig;
@@ -48,6 +50,8 @@ export interface ListenerState {
   readonly tokens?: TokenRuntime;
   /** The listener's signature policy, when it has a `signatures` section (issue 5). */
   readonly signatures?: SignatureRuntime;
+  /** In-path drills (staging only), when the listener has `drills`. */
+  readonly drills?: InPathDrills;
 }
 
 type OutcomeBase = Omit<RequestOutcome, 'status' | 'durationSeconds' | 'reason' | 'decision' | 'findings'>;
@@ -392,6 +396,8 @@ export class InboundListener {
     }
 
     const upstreamStarted = performance.now();
+    /** The header lines sent to the app, for an in-path drill's forged copy. */
+    let sentHeaders: string[] = [];
     try {
       // stream() writes the app's body straight into `res`: no intermediate Readable and no
       // stream.pipeline per request (measured at about half the sidecar's CPU per request).
@@ -399,7 +405,7 @@ export class InboundListener {
         {
           method: context.method as Dispatcher.HttpMethod,
           path: forwardPath,
-          headers: upstreamRequestHeaders(
+          headers: (sentHeaders = upstreamRequestHeaders(
             req.rawHeaders,
             req.headers.connection,
             {
@@ -409,7 +415,7 @@ export class InboundListener {
               ...forwardedHeaders(req.rawHeaders, socket.remoteAddress, headerPolicy.forwardedFor ?? 'replace'),
             },
             forwardable(headerPolicy),
-          ),
+          )),
           // A check that read the body (to check its digest) holds it: forward exactly those bytes.
           body,
           signal: controller.signal,
@@ -459,5 +465,10 @@ export class InboundListener {
       admitted.release();
     }
     finish(status, { upstreamSeconds: (performance.now() - upstreamStarted) / 1000 });
+    // Staging in-path drills: forged copies go to the app only after the caller has its response.
+    state.drills?.afterForward(
+      { route: base.route, target: this.name, method: context.method, path: forwardPath, headers: sentHeaders, body: body === null || Buffer.isBuffer(body) ? body : 'streamed', status },
+      (copy, timeoutMs) => sendCopy(state.pool, copy, timeoutMs),
+    );
   }
 }

@@ -201,6 +201,15 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  // In-path drills (staging sidecars with `drills:`): scenario from the in-path catalogue, target
+  // a configured listener (inbound) or upstream (egress) name, outcome resisted/vulnerable/error.
+  readonly drillResults = new Counter({
+    name: 'palisade_drill_results_total',
+    help: 'In-path MITM drill results by scenario, target (a configured listener or upstream) and outcome (resisted, vulnerable, error).',
+    labelNames: ['scenario', 'target', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
   constructor(version: string) {
     collectDefaultMetrics({ register: this.registry });
     // prom-client exports these sums as gauges named *_total, which Prometheus naming rules (and
@@ -210,4 +219,27 @@ export class Metrics {
     }
     this.buildInfo.set({ version, node: process.version }, 1);
   }
+}
+
+/**
+ * `palisade drill` is a batch job: its series go to a Pushgateway or a node_exporter textfile,
+ * on a registry of their own without process metrics (a finished job's heap is noise there).
+ * Labels: scenario names from the drill catalogue, target names from the drill file, outcome
+ * one of resisted, vulnerable, error. Never peer input.
+ */
+export class DrillMetrics {
+  readonly registry = new Registry();
+
+  readonly results = new Counter({
+    name: 'palisade_drill_results_total',
+    help: 'MITM drill results by scenario, target (a configured name) and outcome (resisted, vulnerable, error).',
+    labelNames: ['scenario', 'target', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly lastRun = new Gauge({
+    name: 'palisade_drill_last_run_timestamp_seconds',
+    help: 'When the drill run that pushed or wrote these series finished (Unix time): alert when drills stop running.',
+    registers: [this.registry],
+  });
 }

@@ -10,6 +10,7 @@ import type { ListenerPolicy } from '../pipeline/types.js';
 import type { PeerInfo } from '../tls/peer-identity.js';
 import type { Metrics } from './metrics.js';
 import type { ConnectionRefusal } from '../proxy/connection-limits.js';
+import type { InPathRecord } from '../drills/in-path.js';
 import { IdentityInventory } from './inventory.js';
 import { identityLabel } from './peer-expiry.js';
 
@@ -50,6 +51,12 @@ export class Recorder {
     private readonly metrics: Metrics,
     private readonly audit: Logger,
   ) {}
+
+  /** One in-path drill copy: the metric and one audit line (scenario, target, outcome; no secret). */
+  drill(record: InPathRecord): void {
+    this.metrics.drillResults.inc({ scenario: record.scenario, target: record.target, outcome: record.outcome });
+    this.audit.info({ type: 'drill_attempt', family: 'in_path', ...record }, 'drill attempt');
+  }
 
   request(outcome: RequestOutcome): void {
     this.metrics.requests.inc({ listener: outcome.listener, route: outcome.route, decision: outcome.decision, reason: outcome.reason });

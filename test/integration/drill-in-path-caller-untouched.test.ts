@@ -1,0 +1,75 @@
+// In-path drills never touch the caller's own responses: the same requests through a staging
+// sidecar with every forgery enabled and through one without drills get byte-identical
+// responses (status, headers but Date, body), while the drilled sidecar's app also receives
+// the forged copies.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { request, type Agent } from 'undici';
+import { mtlsAgent } from '../helpers/client.js';
+import { metric } from '../helpers/metrics.js';
+import { makePki, type TestPki } from '../helpers/pki.js';
+import { startSidecar, type RunningSidecar } from '../helpers/sidecar.js';
+import { until } from '../helpers/tokens.js';
+import { startUpstream, type Handler, type TestUpstream } from '../helpers/upstream.js';
+
+// Echoes what the caller sent (not the Host, which names each sidecar's own port).
+const echo: Handler = (req, res, body) => {
+  const text = JSON.stringify({ method: req.method, url: req.url, authorization: req.headers.authorization ?? null, requestId: req.headers['x-request-id'], body: body.toString('utf8') });
+  res.writeHead(200, { 'content-type': 'application/json', 'x-app': 'echo' }).end(text);
+};
+
+let pki: TestPki;
+let plainApp: TestUpstream;
+let drilledApp: TestUpstream;
+let plain: RunningSidecar;
+let drilled: RunningSidecar;
+let agent: Agent;
+const previous = process.env['PALISADE_ENVIRONMENT'];
+
+beforeAll(async () => {
+  process.env['PALISADE_ENVIRONMENT'] = 'staging';
+  pki = await makePki();
+  plainApp = await startUpstream(echo);
+  drilledApp = await startUpstream(echo);
+  plain = await startSidecar(pki, { upstreamUrl: plainApp.url, top: { environment: 'staging' } });
+  drilled = await startSidecar(pki, {
+    upstreamUrl: drilledApp.url,
+    top: { environment: 'staging' },
+    listener: { drills: { sampleRate: 1, methods: ['GET', 'PUT'], maxPerMinute: 100 } },
+  });
+  agent = mtlsAgent(pki, pki.frontend);
+});
+afterAll(async () => {
+  await agent.close();
+  await plain.close();
+  await drilled.close();
+  await plainApp.close();
+  await drilledApp.close();
+  pki.cleanup();
+  if (previous === undefined) delete process.env['PALISADE_ENVIRONMENT'];
+  else process.env['PALISADE_ENVIRONMENT'] = previous;
+});
+
+async function exchange(base: string, index: number): Promise<string> {
+  const response = await request(`${base}/api/items/${index}?q=${index}`, {
+    dispatcher: agent,
+    method: index % 2 === 0 ? 'GET' : 'PUT',
+    headers: { 'x-request-id': `req-${index}`, authorization: `Bearer token-${index}` },
+    ...(index % 2 === 0 ? {} : { body: `body-${index}` }),
+  });
+  const body = await response.body.text();
+  const { date: _date, ...headers } = response.headers;
+  return JSON.stringify({ status: response.statusCode, headers, body });
+}
+
+describe('in-path drills and the caller', () => {
+  it('leave the caller responses byte-identical', async () => {
+    for (let i = 0; i < 6; i += 1) {
+      expect(await exchange(drilled.url, i)).toBe(await exchange(plain.url, i));
+    }
+    // The drilled app got copies of the three GETs (replay and strip_token each); the PUTs'
+    // bodies were streamed, not held, so they are not copied.
+    await until('six copies judged', async () => (await metric(drilled.adminUrl, 'palisade_drill_results_total', {})) === 6);
+    expect(plainApp.received).toHaveLength(6);
+    expect(drilledApp.received).toHaveLength(12);
+  });
+});
