@@ -19,8 +19,10 @@ import { Admission } from './proxy/admission.js';
 import { restartOnlyChanges } from './config/reload-rules.js';
 import { compileListenerPolicy } from './pipeline/routes.js';
 import { buildTokenRuntime } from './tokens/runtime.js';
+import { RemoteDenylists } from './tokens/remote-denylist.js';
 import { SignatureRuntime } from './pipeline/signature-runtime.js';
 import { EgressSigner } from './proxy/egress-signing.js';
+import { withTokenSources } from './egress-tokens/state.js';
 import { createLoggers } from './telemetry/logger.js';
 import { Metrics } from './telemetry/metrics.js';
 import { Recorder } from './telemetry/recorder.js';
@@ -59,6 +61,8 @@ export class Sidecar {
   private admin: AdminServer | undefined;
   private inspect: AdminServer | undefined;
   private loaded: LoadedConfig;
+  /** Remote jti denylists (tokens.denylist.remote), shared by listeners and kept across reloads. */
+  private readonly denylists = new RemoteDenylists();
   private started = false;
   private draining = false;
   /** Periodic TLS probes (`probes:` and `egress[].upstreams[].probe`). */
@@ -114,7 +118,8 @@ export class Sidecar {
     }
     const egress: Record<string, AddressInfo> = {};
     for (const egressConfig of config.egress) {
-      const listener = new EgressListener(this.withDrills(withSigner(buildEgressState(egressConfig, this.loaded.egressTls, undefined, this.recorder), this.loaded)), this.recorder, this.log);
+      const state = withSigner(buildEgressState(egressConfig, this.loaded.egressTls, undefined, this.recorder), this.loaded);
+      const listener = new EgressListener(this.withDrills(withTokenSources(state, this.loaded.egressTokenCas, undefined, (upstream) => this.recorder.egressTokenEvents(upstream))), this.recorder, this.log);
       this.egressListeners.set(egressConfig.name, listener);
       egress[egressConfig.name] = await listener.listen();
       this.recordEgressCertificates(egressConfig.name, this.loaded);
@@ -162,7 +167,9 @@ export class Sidecar {
     }
     const egressStates = new Map<string, EgressState>();
     for (const egressConfig of next.config.egress) {
-      egressStates.set(egressConfig.name, this.withDrills(withSigner(buildEgressState(egressConfig, next.egressTls, this.egressListeners.get(egressConfig.name)?.currentState, this.recorder), next)));
+      const running = this.egressListeners.get(egressConfig.name)?.currentState;
+      const state = withSigner(buildEgressState(egressConfig, next.egressTls, running, this.recorder), next);
+      egressStates.set(egressConfig.name, this.withDrills(withTokenSources(state, next.egressTokenCas, running, (upstream) => this.recorder.egressTokenEvents(upstream))));
     }
     // Every state built: now swap, all listeners at once.
     for (const [name, state] of egressStates) {
@@ -175,6 +182,7 @@ export class Sidecar {
     }
     if (next.adminTls) this.inspect?.updateTls(next.adminTls.contextOptions);
     this.inspect?.setAllow(next.config.admin.inspect?.allow ?? []);
+    this.denylists.retain([...states.values()].map((state) => state.tokens?.denylist.remote));
     this.loaded = next;
     exportZeroSeries(this.metrics, next.config);
     this.probes.update(configuredProbes(next.config, next.baseDir));
@@ -224,6 +232,7 @@ export class Sidecar {
     const forced = open();
     for (const listener of all) await listener.forceClose();
     await this.inspect?.close();
+    this.denylists.closeAll();
     await this.admin?.close();
     this.log.info({ type: 'lifecycle', forced_connections: forced }, 'stopped');
     return { forced };
@@ -256,7 +265,7 @@ export class Sidecar {
       // Admission guards the pool: a new pool starts with empty counts.
       admission: keepPool ? previous.admission : new Admission(config.upstream),
       // Remote JWKS stores with unchanged settings carry over a reload, keys and all.
-      ...(config.tokens ? { tokens: buildTokenRuntime(config, loaded.tokens.get(name), previous?.tokens) } : {}),
+      ...(config.tokens ? { tokens: buildTokenRuntime(config, loaded.tokens.get(name), previous?.tokens, this.denylists) } : {}),
       // Signature keys are re-read on reload; the replay cache carries over (no replay window).
       ...(config.signatures ? { signatures: new SignatureRuntime(config, loaded.signatures.inbound.get(name) ?? new Map(), previous?.signatures) } : {}),
       ...(config.drills ? { drills: new InPathDrills(config.drills, name, (record) => this.recorder.drill(record)) } : {}),

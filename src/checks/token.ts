@@ -8,7 +8,7 @@ const NAME = 'token';
 
 function denial(reason: ReasonCode, detail: string): Finding {
   // No token at all: a bare challenge (RFC 6750 §3.1); the key store being down is not the token's fault.
-  const bearer = reason === 'token_missing' ? {} : reason === 'token_keys_unavailable' ? undefined : { error: 'invalid_token' as const };
+  const bearer = reason === 'token_missing' ? {} : reason === 'token_keys_unavailable' || reason === 'token_revocations_unavailable' ? undefined : { error: 'invalid_token' as const };
   return { check: NAME, reason, severity: 'deny', detail, ...(bearer ? { bearer } : {}) };
 }
 
@@ -43,9 +43,15 @@ async function verifyRequestToken(request: RoutedRequest, tokens: NonNullable<Ro
     return [denial(outcome.reason, outcome.detail)];
   }
   const token = outcome.token;
-  if (token.jti !== undefined && tokens.denylist.has(token.jti)) {
+  const revocation = tokens.denylist.status(token.jti);
+  if ('unavailable' in revocation) {
+    // Fail closed: without the broker's list, a revoked token cannot be told from a good one.
+    request.facts.set('tokenVerification', { issuer: token.issuer, result: 'failure', reason: 'token_revocations_unavailable', cached: outcome.cached });
+    return [denial('token_revocations_unavailable', revocation.unavailable)];
+  }
+  if (revocation.revoked) {
     request.facts.set('tokenVerification', { issuer: token.issuer, result: 'failure', reason: 'token_revoked', cached: outcome.cached });
-    return [denial('token_revoked', 'jti is on the denylist')];
+    return [denial('token_revoked', revocation.source === 'remote' ? 'jti is on the remote denylist' : 'jti is on the denylist')];
   }
   request.facts.set('tokenVerification', { issuer: token.issuer, result: 'success', reason: 'none', cached: outcome.cached });
   request.facts.set('token', token);

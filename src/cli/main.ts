@@ -10,13 +10,16 @@ import { run } from './run.js';
 import { sign } from './sign.js';
 import { closest, longOptions, unknownOptionOf } from './suggest.js';
 import { styleFor } from './style.js';
+import { broker } from './broker.js';
+import { token } from './token.js';
+import { audit } from './audit.js';
 import { EXIT_USAGE, UsageError, usage } from './usage.js';
 import { validate } from './validate.js';
 import { version } from './version.js';
 import { VERSION } from '../version.js';
 
 /** Every subcommand, in the order the top-level usage lists them. */
-const COMMANDS: Record<string, Command> = { run, validate, demo, certs, sign, probe, drill, version };
+const COMMANDS: Record<string, Command> = { run, validate, demo, certs, sign, probe, drill, broker, token, audit, version };
 
 /** The command being run, so a usage error can point at its own help and options. */
 let current: string | undefined;

@@ -13,6 +13,7 @@ import { loadTokenMaterial, type TokenMaterial } from '../tokens/material.js';
 import { loadSignatureMaterial, type SignatureMaterial } from './load-signatures.js';
 import { loadAdminTls, type AdminTlsMaterial } from './load-admin.js';
 import { probeFileErrors } from './load-probes.js';
+import { loadEgressTokenCas } from '../egress-tokens/state.js';
 
 export interface LoadedConfig {
   readonly config: Config;
@@ -27,6 +28,8 @@ export interface LoadedConfig {
   readonly signatures: SignatureMaterial;
   /** The inspect listener's mTLS material, when admin.inspect.tls is set. */
   readonly adminTls?: AdminTlsMaterial;
+  /** Trust bundles of egress token endpoints (`token.ca`), keyed `listener/upstream`. */
+  readonly egressTokenCas: ReadonlyMap<string, string>;
 }
 
 export type LoadResult = { ok: true; value: LoadedConfig } | { ok: false; errors: string[] };
@@ -99,8 +102,9 @@ export function loadConfigObject(raw: unknown, baseDir: string): LoadResult {
   const signatures = loadSignatureMaterial(config, baseDir, errors);
   const adminTls = loadAdminTls(config, baseDir, errors);
   errors.push(...probeFileErrors(config, baseDir));
+  const egressTokenCas = loadEgressTokenCas(config, baseDir, errors);
   if (errors.length > 0) return { ok: false, errors };
-  return { ok: true, value: { config, baseDir, tls, egressTls, tokens, signatures, ...(adminTls ? { adminTls } : {}) } };
+  return { ok: true, value: { config, baseDir, tls, egressTls, tokens, signatures, egressTokenCas, ...(adminTls ? { adminTls } : {}) } };
 }
 
 export function loadConfigFile(path: string): LoadResult {

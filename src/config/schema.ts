@@ -9,6 +9,7 @@ import { parseDuration } from '../certs/factory.js';
 import { isLoopbackAddress } from '../admin/endpoints.js';
 import { RouteTokenKeys, TokenPolicySchema, tokenConfigIssues } from './tokens-schema.js';
 import { serverConfigIssues } from './server-limits.js';
+import { EgressTokenSchema } from './egress-token-schema.js';
 import { EgressSigningSchema, InboundSignaturesSchema, RouteSignatureKeys, signatureConfigIssues } from './signatures-schema.js';
 import { ProbeTargetSchema, UpstreamProbeSchema, probeConfigIssues } from './probes-schema.js';
 import { InPathDrillsSchema, inPathDrillIssues } from './drills-schema.js';
@@ -292,6 +293,8 @@ const EgressUpstream = Upstream.omit({ url: true, maxRequestsPerIdentity: true, 
   identity: UpstreamIdentity,
   /** Periodic TLS probe of this upstream with its own settings (src/probe/). Optional. */
   probe: UpstreamProbeSchema.optional(),
+  /** An OAuth 2.0 access token attached to every request (client credentials over mTLS). Optional. */
+  token: EgressTokenSchema.optional(),
 });
 
 const Loopback = z.string().refine((value) => /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(value) || value === '::1', {

@@ -27,6 +27,28 @@ const RemoteJwks = z.strictObject({
   maxBytes: z.number().int().min(1024).max(10_485_760).default(524_288),
 });
 
+/** A broker's published revocation list (GET /revoked): fetched like a remote JWKS. */
+const RemoteDenylistSchema = z.strictObject({
+  /** https only; fetched with its own trust bundle, never following redirects. */
+  url: z.url({ protocol: /^https$/, error: 'must be an https:// URL' }),
+  /** Trust bundle (PEM) for the list server's certificate; the system store is not used. */
+  ca: FilePath,
+  /** Fetched this often: a revocation reaches the sidecar within one refreshMs. */
+  refreshMs: ms('refreshMs').default(10_000),
+  timeoutMs: ms('timeoutMs').default(5_000),
+  /** A larger response is refused. */
+  maxBytes: z.number().int().min(1024).max(67_108_864).default(4_194_304),
+});
+export type RemoteDenylistConfig = z.output<typeof RemoteDenylistSchema>;
+
+/** `denylist: FILE` (as before), or `{ file?, remote? }`. */
+const Denylist = z.union([
+  FilePath.transform((file) => ({ file })),
+  z
+    .strictObject({ file: FilePath.optional(), remote: RemoteDenylistSchema.optional() })
+    .refine((value) => value.file !== undefined || value.remote !== undefined, { error: 'needs file, remote, or both' }),
+]);
+
 const Issuer = z
   .strictObject({
     /** The `issuer` metric label. */
@@ -60,8 +82,8 @@ export const TokenPolicySchema = z
     requireAtJwt: z.boolean().default(false),
     /** Scopes are read from this claim: a space-delimited string (`scope`) or an array (`scp`). */
     scopeClaim: z.string().min(1).default('scope'),
-    /** A jti denylist file (hot-reloaded): one jti per line, `#` comments. */
-    denylist: FilePath.optional(),
+    /** A jti denylist file (hot-reloaded): one jti per line, `#` comments; and/or a broker's remote list. */
+    denylist: Denylist.optional(),
     binding: z
       .strictObject({
         /** Refuse tokens without `cnf.x5t#S256` (RFC 8705). */

@@ -11,7 +11,7 @@ import { readFileSync, watch, type FSWatcher } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 
 /** Keys whose string values (or arrays of strings) name files the sidecar loads. */
-const FILE_KEYS = new Set(['cert', 'key', 'clientCa', 'ca', 'crl', 'jwks', 'keys', 'denylist']);
+const FILE_KEYS = new Set(['cert', 'key', 'clientCa', 'ca', 'crl', 'jwks', 'keys', 'denylist', 'file']);
 
 /** Every file a config names, resolved against `baseDir`. Walks the whole config, so new sections are covered. */
 export function configuredFiles(config: unknown, baseDir: string): string[] {

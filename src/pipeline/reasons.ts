@@ -60,6 +60,7 @@ export const REASONS = {
   token_not_bound: { status: 401, error: 'unauthorized', description: 'Policy requires a certificate-bound token and this one is not bound.' },
   token_binding_mismatch: { status: 401, error: 'unauthorized', description: 'The token is bound to another client certificate, or its subject does not name the mTLS peer.' },
   token_keys_unavailable: { status: 503, error: 'service_unavailable', description: "The issuer's remote JWKS has never loaded, so no token from it can be verified (fail closed)." },
+  token_revocations_unavailable: { status: 503, error: 'service_unavailable', description: "The listener's remote denylist (tokens.denylist.remote) has never loaded, so a revoked token cannot be told from a good one (fail closed). Once a list has loaded, an outage keeps the last good list." },
   signature_missing: { status: 401, error: 'unauthorized', description: 'The route requires an HTTP message signature and none was sent.' },
   signature_invalid: { status: 401, error: 'unauthorized', description: 'The HTTP message signature does not verify.' },
   signature_expired: { status: 401, error: 'unauthorized', description: 'The signature is too old, from the future, or past its expires.' },
@@ -84,6 +85,7 @@ export const REASONS = {
   // Egress (the local app's outbound calls, originated over mTLS)
   upstream_not_configured: { status: 403, error: 'forbidden', description: 'The egress request names no configured upstream (Host header or absolute-form target).' },
   upstream_cert_invalid: { status: 502, error: 'bad_gateway', description: "The upstream's certificate chain failed verification against the egress trust bundle (unknown CA, self-signed, expired, not yet valid, bad signature)." },
+  token_unavailable: { status: 503, error: 'service_unavailable', always: true, description: 'Egress: the upstream needs an access token and the sidecar has none that is still valid (the token endpoint is down or refuses); the upstream was not called.' },
   upstream_tls_failed: { status: 502, error: 'bad_gateway', description: 'The TLS handshake with the upstream failed: no common protocol version or cipher suite, or the upstream refused the client certificate.' },
 } as const satisfies Record<string, ReasonInfo>;
 

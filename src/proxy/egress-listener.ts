@@ -27,9 +27,11 @@ import { Connections, answerHandlerFailure, clientErrorReason, listenOn, writeRa
 import { ConnectionLimits } from './connection-limits.js';
 import { applyServerSettings, serverOptions } from './server-settings.js';
 import { sendCopy } from './drill-copy.js';
+import { attachEgressToken } from '../egress-tokens/listener-step.js';
+import { retiredTokenSources } from '../egress-tokens/state.js';
 
 /** Failures that mean the sidecar refused the upstream, not that the upstream failed. */
-const REFUSALS = new Set<ReasonCode>(['upstream_identity_mismatch', 'upstream_cert_invalid', 'upstream_tls_failed']);
+const REFUSALS = new Set<ReasonCode>(['upstream_identity_mismatch', 'upstream_cert_invalid', 'upstream_tls_failed', 'token_unavailable']);
 
 /**
  * The app's headers for the upstream: hop-by-hop and sidecar-owned fields (x-forwarded-client-cert
@@ -99,6 +101,7 @@ export class EgressListener {
     this.limits.update(next.config.server);
     this.state = next;
     for (const pool of retiredPools(previous, next)) void pool.close().catch(() => undefined);
+    for (const source of retiredTokenSources(previous.upstreams.values(), next.upstreams.values())) source.close();
   }
 
   drain(): void {
@@ -111,6 +114,7 @@ export class EgressListener {
 
   async forceClose(): Promise<void> {
     this.connections.closeAll();
+    for (const upstream of this.state.upstreams.values()) upstream.token?.close();
     await Promise.all([...this.state.upstreams.values()].map((upstream) => upstream.pool.destroy().catch(() => undefined)));
   }
 
@@ -229,6 +233,14 @@ export class EgressListener {
     const hasBody = req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0');
     let headers = egressRequestHeaders(req, requestId, headerPolicy);
     let body: IncomingMessage | Buffer | null = hasBody ? req : null;
+    // Egress tokens (src/egress-tokens/): the upstream's bearer token replaces the app's Authorization.
+    const token = upstream.token ? await attachEgressToken(upstream, req, method, target.path, headers, hasBody, state.signer) : undefined;
+    if (token && !token.ok) {
+      if (token.problem === 'incomplete') this.record(requestId, route, method, logPath, 'allow', 'client_disconnected', [{ check: 'egress', reason: 'client_disconnected', severity: 'warn', detail: token.detail }], 499, seconds());
+      else deny('token_unavailable', token.detail, route, logPath);
+      return;
+    }
+    if (token) ({ headers, body } = token);
     if (state.signer) {
       // RFC 9421 (issue 5): sign for the upstream's authority; a body is digested and sent as those bytes.
       const signed = await state.signer.sign(req, method, target.path, new URL(upstream.config.url).host, headers, hasBody);
@@ -257,7 +269,7 @@ export class EgressListener {
       return;
     }
     try {
-      await upstream.pool.stream(
+      await (token?.dispatcher ?? upstream.pool).stream(
         {
           method: method as Dispatcher.HttpMethod,
           path: target.path,

@@ -71,6 +71,8 @@ const CHAIN_ERROR = /^(CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_
 export function classifyEgressError(error: unknown): EgressFailure {
   const code = (error as { code?: unknown } | undefined)?.code;
   const detail = typeof code === 'string' ? code : ((error as { name?: string } | undefined)?.name ?? 'error');
+  // Egress tokens: the upstream refused the token and no replacement could be had.
+  if (code === 'ERR_PALISADE_TOKEN_UNAVAILABLE') return { reason: 'token_unavailable', detail: `${(error as Error).message}` };
   if (code === 'ERR_PALISADE_UPSTREAM_IDENTITY') return { reason: 'upstream_identity_mismatch', detail: `${(error as Error).message}` };
   if (code === 'ERR_PALISADE_UPSTREAM_CERT_POLICY') return { reason: 'upstream_cert_invalid', detail: `${(error as Error).message}` };
   if (typeof code === 'string' && CHAIN_ERROR.test(code)) return { reason: 'upstream_cert_invalid', detail };

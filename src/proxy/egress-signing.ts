@@ -7,7 +7,7 @@ import type { IncomingMessage } from 'node:http';
 import type { EgressSigningConfig } from '../config/signatures-schema.js';
 import type { LoadedSigningKey } from '../config/load-signatures.js';
 import { parseComponentText, type Component } from '../signatures/components.js';
-import { formatContentDigest } from '../signatures/digest.js';
+import { digestOf, formatContentDigest } from '../signatures/digest.js';
 import { fieldLines, type HttpRequestMessage } from '../signatures/message.js';
 import { signMessage } from '../signatures/sign.js';
 import { RequestBody } from './body-reader.js';
@@ -46,11 +46,25 @@ export class EgressSigner {
     }
     let body: Buffer | null = null;
     if (hasBody) {
-      const read = await new RequestBody(req).read(this.config.maxBodyBytes, [this.config.digest]);
+      // Digested once, in signBuffered.
+      const read = await new RequestBody(req).read(this.config.maxBodyBytes, []);
       if (!read.ok) return { ok: false, problem: read.problem, detail: read.detail };
       body = read.bytes;
-      out.push('content-digest', formatContentDigest(this.config.digest, read.digests.get(this.config.digest) as Buffer));
     }
+    return { ok: true, headers: this.signBuffered(method, path, authority, out, body, now), body };
+  }
+
+  /**
+   * Sign with a body already in hand (or none): also used to sign a request again, e.g. when
+   * its bearer token was replaced. Returns the header list with the signature fields.
+   */
+  signBuffered(method: string, path: string, authority: string, headers: readonly string[], body: Buffer | null, now = Date.now()): string[] {
+    const hasBody = body !== null;
+    const out: string[] = [];
+    for (let i = 0; i < headers.length; i += 2) {
+      if (!SIGNER_OWNED.has((headers[i] as string).toLowerCase())) out.push(headers[i] as string, headers[i + 1] as string);
+    }
+    if (body !== null) out.push('content-digest', formatContentDigest(this.config.digest, digestOf(body, this.config.digest)));
     const lines: Array<[string, string]> = [];
     for (let i = 0; i < out.length; i += 2) lines.push([out[i] as string, out[i + 1] as string]);
     const message: HttpRequestMessage = { kind: 'request', method, target: path, scheme: 'https', authority, headers: lines };
@@ -71,6 +85,6 @@ export class EgressSigner {
       },
     });
     out.push('signature-input', signed.signatureInput, 'signature', signed.signature);
-    return { ok: true, headers: out, body };
+    return out;
   }
 }

@@ -10,6 +10,7 @@ import type { Pool } from 'undici';
 import type { EgressSigner } from './egress-signing.js';
 import { Admission } from './admission.js';
 import type { InPathDrills } from '../drills/in-path.js';
+import type { EgressTokenSource } from '../egress-tokens/source.js';
 
 export interface EgressUpstreamState {
   readonly config: EgressUpstreamConfig;
@@ -17,6 +18,8 @@ export interface EgressUpstreamState {
   readonly pool: Pool;
   /** Bounded queue in front of `pool`; replaced with it. */
   readonly admission: Admission;
+  /** The upstream's access token, when it has `token` (src/egress-tokens/). */
+  readonly token?: EgressTokenSource;
 }
 
 export interface EgressState {

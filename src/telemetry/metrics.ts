@@ -113,6 +113,21 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  // Egress tokens: `upstream` is a configured upstream name.
+  readonly egressTokenFetches = new Counter({
+    name: 'palisade_egress_token_fetches_total',
+    help: 'Egress access token requests to the token endpoint, by upstream and result (success, failure).',
+    labelNames: ['upstream', 'result'] as const,
+    registers: [this.registry],
+  });
+
+  readonly egressTokenExpiry = new Gauge({
+    name: 'palisade_egress_token_expiry_timestamp_seconds',
+    help: 'Expiry (Unix time) of the access token the sidecar holds for each egress upstream.',
+    labelNames: ['upstream'] as const,
+    registers: [this.registry],
+  });
+
   readonly certificateExpiry = new Gauge({
     name: 'palisade_certificate_expiry_timestamp_seconds',
     help: 'Expiry (Unix time) of the certificates the sidecar holds: its own and its trust anchors.',
@@ -242,4 +257,45 @@ export class DrillMetrics {
     help: 'When the drill run that pushed or wrote these series finished (Unix time): alert when drills stop running.',
     registers: [this.registry],
   });
+}
+
+/**
+ * The token broker's metrics (`palisade broker`), on a registry of its own, served by the
+ * broker's admin listener. `client` is a grant name from the grants file, or `none` when no
+ * grant matched: bounded by configuration, never the client's own text.
+ */
+export class BrokerMetrics {
+  readonly registry = new Registry();
+
+  readonly grants = new Counter({
+    name: 'palisade_broker_grants_total',
+    help: 'Token requests by grant (client), result (granted, refused) and reason (none or an OAuth error code).',
+    labelNames: ['client', 'result', 'reason'] as const,
+    registers: [this.registry],
+  });
+
+  readonly revocations = new Counter({
+    name: 'palisade_broker_revocations_total',
+    help: 'Revocations by kind: token (one jti) or grant (identity x scope, with its live tokens).',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+
+  /** Set by the broker; read at scrape time. */
+  keyAge: () => number = () => 0;
+
+  readonly keyAgeSeconds: Gauge = new Gauge({
+    name: 'palisade_broker_key_age_seconds',
+    help: 'Age of the current signing key, in seconds.',
+    registers: [this.registry],
+    collect: (): void => this.keyAgeSeconds.set(this.keyAge()),
+  });
+
+  constructor(version: string) {
+    collectDefaultMetrics({ register: this.registry });
+    for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) {
+      this.registry.removeSingleMetric(name);
+    }
+    new Gauge({ name: 'palisade_build_info', help: 'Always 1; labels carry the Palisade and Node.js versions.', labelNames: ['version', 'node'] as const, registers: [this.registry] }).set({ version, node: process.version }, 1);
+  }
 }

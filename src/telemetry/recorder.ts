@@ -13,6 +13,7 @@ import type { ConnectionRefusal } from '../proxy/connection-limits.js';
 import type { InPathRecord } from '../drills/in-path.js';
 import { IdentityInventory } from './inventory.js';
 import { identityLabel } from './peer-expiry.js';
+import { jtiDigest } from './jti-digest.js';
 
 export interface RequestOutcome {
   readonly requestId: string;
@@ -39,6 +40,13 @@ export interface RequestOutcome {
 
 /** Refused connections are logged at most this often per listener and reason (a flood is thousands a second). */
 const REFUSAL_LOG_MS = 10_000;
+
+function tokenInfo(facts: RequestFacts | undefined): { token_info?: Record<string, unknown> } {
+  const token = facts?.get('token');
+  if (!token) return {};
+  // The jti itself stays out of the log (a test plants one); its digest is enough to join with the broker's grants.
+  return { token_info: { issuer: token.issuer, jti_sha256: token.jti === undefined ? null : jtiDigest(token.jti), exp: Math.floor(token.expiresAt / 1000), scopes: [...token.scopes], scopes_used: facts?.get('scopesUsed') ?? [] } };
+}
 
 export class Recorder {
   /** Label sets of the certificate gauges per listener, so a reload removes stale series. */
@@ -92,6 +100,8 @@ export class Recorder {
         upstream_ms: outcome.upstreamSeconds === undefined ? null : Math.round(outcome.upstreamSeconds * 1e6) / 1e3,
         ...(outcome.aborted ? { aborted: outcome.aborted } : {}),
         ...(outcome.upstream !== undefined ? { upstream: outcome.upstream } : {}),
+        // Which token was relied on (never the token itself): `palisade audit` joins it with the broker's grants.
+        ...tokenInfo(outcome.facts),
       },
       'request',
     );
@@ -133,6 +143,17 @@ export class Recorder {
     this.audit.warn({ type: 'connection_refused', listener, reason, count: state.count }, 'connections refused');
     state.count = 0;
     state.loggedAt = now;
+  }
+
+  /** Egress tokens: what a token source reports, as metrics and (failures only) a log line. Never the token. */
+  egressTokenEvents(upstream: string): { fetched(result: 'success' | 'failure', detail: string | undefined): void; expiry(seconds: number): void } {
+    return {
+      fetched: (result, detail) => {
+        this.metrics.egressTokenFetches.inc({ upstream, result });
+        if (result === 'failure') this.audit.warn({ type: 'egress_token', upstream, result, detail }, 'egress token fetch failed');
+      },
+      expiry: (seconds) => this.metrics.egressTokenExpiry.set({ upstream }, seconds),
+    };
   }
 
   /** A verified peer connected: track its certificate's expiry under its configured identity. */

@@ -18,6 +18,8 @@ export interface TokenMaterial {
   /** By issuer name. */
   readonly issuers: ReadonlyMap<string, IssuerMaterial>;
   readonly denylist: ReadonlySet<string>;
+  /** PEM trust bundle of the remote denylist (tokens.denylist.remote.ca). */
+  readonly denylistRemoteCa?: string;
 }
 
 function readText(path: string, baseDir: string, where: string, errors: string[]): string | undefined {
@@ -72,11 +74,25 @@ export function loadTokenMaterial(config: Config, baseDir: string, errors: strin
       }
     });
     let denylist = new Set<string>();
-    if (tokens.denylist !== undefined) {
-      const text = readText(tokens.denylist, baseDir, `inbound[${index}].tokens.denylist`, errors);
+    let denylistRemoteCa: string | undefined;
+    const file = tokens.denylist?.file;
+    if (file !== undefined) {
+      const text = readText(file, baseDir, `inbound[${index}].tokens.denylist`, errors);
       if (text !== undefined) denylist = parseDenylist(text);
     }
-    out.set(listener.name, { issuers, denylist });
+    const remote = tokens.denylist && 'remote' in tokens.denylist ? tokens.denylist.remote : undefined;
+    if (remote !== undefined) {
+      const text = readText(remote.ca, baseDir, `inbound[${index}].tokens.denylist.remote.ca`, errors);
+      if (text !== undefined) {
+        try {
+          new X509Certificate(text);
+          denylistRemoteCa = text;
+        } catch {
+          errors.push(`inbound[${index}].tokens.denylist.remote.ca: not a PEM certificate bundle: ${remote.ca}`);
+        }
+      }
+    }
+    out.set(listener.name, { issuers, denylist, ...(denylistRemoteCa !== undefined ? { denylistRemoteCa } : {}) });
   });
   return out;
 }

@@ -8,6 +8,7 @@ import type { PeerIdentity } from '../tls/peer-identity.js';
 import { LruCache } from '../tls/lru.js';
 import type { TokenMaterial } from './material.js';
 import { TokenVerifier } from './verifier.js';
+import { Denylist, type RemoteDenylists } from './remote-denylist.js';
 
 export interface RouteTokenRule {
   /** The route needs a verified token. */
@@ -23,7 +24,8 @@ interface RouteReach {
 
 export class TokenRuntime {
   readonly verifier: TokenVerifier;
-  readonly denylist: ReadonlySet<string>;
+  /** The jti denylist file and, when configured, the broker's remote list. */
+  readonly denylist: Denylist;
   readonly routes: ReadonlyMap<string, RouteTokenRule>;
   readonly subjectMap: ReadonlyMap<string, IdentityPattern>;
   private readonly reach: readonly RouteReach[];
@@ -36,9 +38,12 @@ export class TokenRuntime {
     config: InboundConfig,
     material: TokenMaterial,
     previous: TokenRuntime | undefined,
+    denylists?: RemoteDenylists,
   ) {
     this.verifier = new TokenVerifier(policy, material, previous?.verifier.remoteStores());
-    this.denylist = material.denylist;
+    const remote = policy.denylist && 'remote' in policy.denylist ? policy.denylist.remote : undefined;
+    if (remote && (!denylists || material.denylistRemoteCa === undefined)) throw new Error(`listener ${listener}: a remote denylist needs its trust bundle and the sidecar's registry`);
+    this.denylist = new Denylist(material.denylist, remote && denylists ? denylists.acquire(remote, material.denylistRemoteCa as string) : undefined);
     const routes = new Map<string, RouteTokenRule>();
     const reach: RouteReach[] = [];
     for (const route of config.routes) {
@@ -65,8 +70,8 @@ export class TokenRuntime {
   }
 }
 
-export function buildTokenRuntime(config: InboundConfig, material: TokenMaterial | undefined, previous: TokenRuntime | undefined): TokenRuntime | undefined {
+export function buildTokenRuntime(config: InboundConfig, material: TokenMaterial | undefined, previous: TokenRuntime | undefined, denylists?: RemoteDenylists): TokenRuntime | undefined {
   if (!config.tokens) return undefined;
   // load.ts fails the load when a listener's token files do not load, so material is present here.
-  return new TokenRuntime(config.name, config.tokens, config, material ?? { issuers: new Map(), denylist: new Set() }, previous);
+  return new TokenRuntime(config.name, config.tokens, config, material ?? { issuers: new Map(), denylist: new Set() }, previous, denylists);
 }

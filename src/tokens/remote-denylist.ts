@@ -1,0 +1,182 @@
+// A remote denylist: the revoked token ids a token broker publishes (GET /revoked, JSON
+// `{"revoked": [{"jti": "...", "exp": 1700000000}, ...]}`), fetched every refreshMs over https
+// with its own trust bundle (the system store is not used), no redirects, a timeout and a size
+// limit. A failed fetch keeps the last good list; an entry leaves when its token has expired
+// anyway. Until a first list has loaded the store is `unavailable`, and tokens are refused
+// (fail closed): a sidecar that cannot know what was revoked must not guess "nothing".
+//
+// Stores live in a RemoteDenylists registry owned by the sidecar, keyed by settings, so a
+// reload with the same settings keeps the list (and its timer), and the sidecar stops the ones
+// no listener uses any more once a reload has been swapped in.
+import { request, Agent } from 'node:https';
+import type { RemoteDenylistConfig } from '../config/tokens-schema.js';
+
+const MAX_ENTRIES = 1_000_000;
+
+export function parseRevokedList(text: string): Map<string, number> {
+  let document: unknown;
+  try {
+    document = JSON.parse(text);
+  } catch {
+    throw new Error('not JSON');
+  }
+  const list = (document as { revoked?: unknown } | null)?.revoked;
+  if (!Array.isArray(list)) throw new Error('not a revocation list: needs a "revoked" array');
+  if (list.length > MAX_ENTRIES) throw new Error(`${list.length} entries; at most ${MAX_ENTRIES}`);
+  const out = new Map<string, number>();
+  list.forEach((entry: unknown, index) => {
+    const jti = (entry as { jti?: unknown } | null)?.jti;
+    const exp = (entry as { exp?: unknown } | null)?.exp;
+    if (typeof jti !== 'string' || jti === '' || typeof exp !== 'number' || !Number.isFinite(exp)) throw new Error(`revoked[${index}]: needs a string jti and a numeric exp`);
+    out.set(jti, exp);
+  });
+  return out;
+}
+
+function fetchText(config: RemoteDenylistConfig, ca: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const agent = new Agent({ ca, keepAlive: false, maxCachedSessions: 0 });
+    let settled = false;
+    const finish = (error: Error | undefined, text?: string) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      agent.destroy();
+      if (error) reject(error);
+      else resolve(text ?? '');
+    };
+    const req = request(config.url, { method: 'GET', agent, headers: { accept: 'application/json' } }, (res) => {
+      if (res.statusCode !== 200) {
+        res.resume();
+        finish(new Error(`HTTP ${res.statusCode ?? '?'}`));
+        return;
+      }
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > config.maxBytes) {
+          req.destroy();
+          finish(new Error(`response larger than ${config.maxBytes} bytes`));
+          return;
+        }
+        chunks.push(chunk);
+      });
+      res.on('end', () => finish(undefined, Buffer.concat(chunks).toString('utf8')));
+      res.on('error', (error) => finish(error));
+    });
+    const timer = setTimeout(() => {
+      req.destroy();
+      finish(new Error(`timed out after ${config.timeoutMs} ms`));
+    }, config.timeoutMs);
+    timer.unref();
+    req.on('error', (error: Error & { code?: string }) => finish(new Error(error.code ?? error.message)));
+    req.end();
+  });
+}
+
+export class RemoteDenylist {
+  private revoked: Map<string, number> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private inflight: Promise<void> | undefined;
+  private closed = false;
+  /** The last fetch error (never a secret), for the audit detail. */
+  lastError: string | undefined;
+
+  constructor(
+    readonly config: RemoteDenylistConfig,
+    readonly ca: string,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  static settingsKey(config: RemoteDenylistConfig, ca: string): string {
+    return JSON.stringify([config, ca]);
+  }
+
+  start(): void {
+    void this.refresh();
+  }
+
+  close(): void {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  /** `unavailable`: no list has loaded yet. */
+  status(jti: string): 'revoked' | 'not_revoked' | 'unavailable' {
+    if (!this.revoked) return 'unavailable';
+    const exp = this.revoked.get(jti);
+    return exp !== undefined && exp * 1000 > this.now() ? 'revoked' : 'not_revoked';
+  }
+
+  /** Fetch now (also what the timer does every refreshMs). */
+  refresh(): Promise<void> {
+    if (this.inflight) return this.inflight;
+    this.inflight = fetchText(this.config, this.ca)
+      .then((text) => {
+        this.revoked = parseRevokedList(text);
+        this.lastError = undefined;
+      })
+      .catch((error: unknown) => {
+        this.lastError = (error as Error).message;
+      })
+      .finally(() => {
+        this.inflight = undefined;
+        if (this.closed) return;
+        this.timer = setTimeout(() => void this.refresh(), this.config.refreshMs);
+        this.timer.unref();
+      });
+    return this.inflight;
+  }
+}
+
+/** The sidecar's remote denylist stores, by settings: shared by listeners, kept across reloads. */
+export class RemoteDenylists {
+  private readonly stores = new Map<string, RemoteDenylist>();
+
+  acquire(config: RemoteDenylistConfig, ca: string): RemoteDenylist {
+    const key = RemoteDenylist.settingsKey(config, ca);
+    let store = this.stores.get(key);
+    if (!store) {
+      store = new RemoteDenylist(config, ca);
+      store.start();
+      this.stores.set(key, store);
+    }
+    return store;
+  }
+
+  /** Stop every store not in `inUse` (after a reload swapped in). */
+  retain(inUse: Iterable<RemoteDenylist | undefined>): void {
+    const keep = new Set(inUse);
+    for (const [key, store] of this.stores) {
+      if (!keep.has(store)) {
+        store.close();
+        this.stores.delete(key);
+      }
+    }
+  }
+
+  closeAll(): void {
+    this.retain([]);
+  }
+}
+
+/** The file list and the remote list together, as the token check asks them. */
+export class Denylist {
+  constructor(
+    private readonly file: ReadonlySet<string>,
+    readonly remote: RemoteDenylist | undefined,
+  ) {}
+
+  status(jti: string | undefined): { revoked: false } | { revoked: true; source: 'file' | 'remote' } | { unavailable: string } {
+    if (this.remote) {
+      if (jti === undefined) return { revoked: false };
+      const remote = this.remote.status(jti);
+      if (remote === 'unavailable') return { unavailable: `remote denylist never loaded: ${this.remote.lastError ?? 'no answer yet'}` };
+      if (remote === 'revoked') return { revoked: true, source: 'remote' };
+    }
+    if (jti !== undefined && this.file.has(jti)) return { revoked: true, source: 'file' };
+    return { revoked: false };
+  }
+}

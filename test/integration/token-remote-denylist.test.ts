@@ -1,0 +1,57 @@
+// tokens.denylist.remote: a broker's revocation list fetched over https with its own trust
+// bundle. Before a first list has loaded, tokens are refused with 503
+// token_revocations_unavailable (fail closed); a listed jti is refused with token_revoked; an
+// outage keeps the last good list; an entry whose exp has passed no longer matters.
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { call, mtlsAgent } from '../helpers/client.js';
+import { makePki, type TestPki } from '../helpers/pki.js';
+import type { RunningSidecar } from '../helpers/sidecar.js';
+import { bearer, issuerKey, jwks, mint, startJwksServer, startTokenSidecar, tokensConfig, until, type IssuerKey, type JwksServer } from '../helpers/tokens.js';
+import { startUpstream, type TestUpstream } from '../helpers/upstream.js';
+
+let pki: TestPki;
+let key: IssuerKey;
+let list: JwksServer;
+let app: TestUpstream;
+let sidecar: RunningSidecar;
+
+beforeAll(async () => {
+  pki = await makePki();
+  key = await issuerKey('k1');
+  list = await startJwksServer(JSON.stringify({ revoked: [] }));
+  list.setDown(true);
+  app = await startUpstream();
+  const ca = pki.write('list-ca.pem', list.caPem);
+  sidecar = await startTokenSidecar(pki, app.url, tokensConfig(pki.write('jwks.json', jwks(key)), { denylist: { remote: { url: list.url, ca, refreshMs: 200, timeoutMs: 1000 } } }));
+}, 120_000);
+
+afterAll(async () => {
+  await sidecar?.close();
+  await app?.close();
+  await list?.close();
+  pki?.cleanup();
+});
+
+const getOrders = async (jti: string) => call(`${sidecar.url}/api/x`, mtlsAgent(pki, pki.frontend), { headers: bearer(await mint(key, { jti })) });
+
+test('fail closed until loaded, revoked when listed, last good list kept through an outage', async () => {
+  const before = await getOrders('fine');
+  expect(before.status).toBe(503);
+  expect(before.json()).toMatchObject({ reason: 'token_revocations_unavailable' });
+  expect(app.received).toHaveLength(0);
+
+  const future = Math.floor(Date.now() / 1000) + 300;
+  list.setBody(JSON.stringify({ revoked: [{ jti: 'revoked-1', exp: future }, { jti: 'old', exp: Math.floor(Date.now() / 1000) - 5 }] }));
+  list.setDown(false);
+  await until('the list loads', async () => (await getOrders('fine')).status === 200);
+  const revoked = await getOrders('revoked-1');
+  expect(revoked.status).toBe(401);
+  expect(revoked.json()).toMatchObject({ reason: 'token_revoked' });
+  expect((await getOrders('old')).status).toBe(200);
+
+  list.setDown(true);
+  const fetchesAtOutage = list.requests();
+  await until('a refresh fails', async () => list.requests() > fetchesAtOutage + 1);
+  expect((await getOrders('revoked-1')).status).toBe(401);
+  expect((await getOrders('fine')).status).toBe(200);
+});
