@@ -10,8 +10,10 @@
 //
 // The replay memory is keyed on what the signer signed (keyid and signature base), never on
 // the signature bytes: ECDSA signatures are malleable ((r, s) and (r, n − s) both verify), so
-// a key on the bytes lets a re-encoded copy of a captured request through. High-s ECDSA is
-// refused as well (signatures.ecdsaHighS), so one signed message has one accepted encoding.
+// a key on the bytes lets a re-encoded copy of a captured request through. High-s ECDSA can be
+// refused as well (signatures.ecdsaHighS: reject), so one signed message has one accepted
+// encoding; it is accepted by default because common signers (node:crypto among them) do not
+// normalize s, and the replay key already makes the second encoding worthless.
 //
 // Returns findings and sets the `signatureVerification` fact; never writes a response,
 // metric or log line.

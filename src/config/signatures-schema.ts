@@ -53,7 +53,7 @@ export const InboundSignaturesSchema = z
     /** Content-Digest algorithms accepted (at least one member must use one). */
     digestAlgorithms: z.array(z.enum(DIGEST_ALGORITHMS)).min(1).default(['sha-256', 'sha-512']),
     /** ECDSA signatures with s > n/2 (the malleable twin of a low-s one): refused, or accepted from signers that do not normalize. */
-    ecdsaHighS: z.enum(['reject', 'accept']).default('reject'),
+    ecdsaHighS: z.enum(['reject', 'accept']).default('accept'),
   })
   .superRefine((section, ctx) => {
     const seen = new Set<string>();

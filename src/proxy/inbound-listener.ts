@@ -196,6 +196,9 @@ export class InboundListener {
       socket.destroy();
       return;
     }
+    // TLS 1.2 client-initiated renegotiation buys a peer nothing here (the certificate was
+    // verified once) and costs the sidecar a full handshake per request: refuse it.
+    socket.disableRenegotiation();
     this.peers.set(socket, peer);
     this.connections.track(socket);
     this.recorder.handshake(this.name, version, 'success', 'none');

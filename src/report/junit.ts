@@ -8,6 +8,14 @@
 
 export type TestStatus = 'passed' | 'failed' | 'error' | 'skipped';
 
+/** One <failure> of a failed case; a case may carry several (a probe check with two findings). */
+export interface TestFailure {
+  readonly message: string;
+  /** The failure's `type` attribute, e.g. a severity; default `failure`. */
+  readonly type?: string;
+  readonly detail?: string;
+}
+
 export interface TestCase {
   /** The <testsuite> this case belongs to. */
   readonly suite: string;
@@ -17,8 +25,12 @@ export interface TestCase {
   readonly timeSeconds?: number;
   /** The failure/error/skipped message attribute: one line. */
   readonly message?: string;
-  /** The failure/error body, or the case's <system-out> when it passed. */
+  /** The failure/error body, or the case's <system-out> when it passed (and `output` is absent). */
   readonly detail?: string;
+  /** Several <failure> elements for a failed case, instead of the one made from message/detail. */
+  readonly failures?: readonly TestFailure[];
+  /** The case's <system-out>, whatever its status: what it found below the failure threshold. */
+  readonly output?: string;
 }
 
 // XML 1.0 Char: #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF].
@@ -35,25 +47,40 @@ export function xmlAttr(text: string): string {
 
 const time = (seconds: number | undefined) => (seconds ?? 0).toFixed(3);
 
+function failuresOf(test: TestCase): readonly TestFailure[] {
+  return test.failures ?? [{ message: test.message ?? '', type: 'failure', ...(test.detail !== undefined ? { detail: test.detail } : {}) }];
+}
+
+function element(tag: 'failure' | 'error', message: string | undefined, type: string, detail: string | undefined): string {
+  const attribute = message !== undefined ? ` message="${xmlAttr(message)}"` : '';
+  return `      <${tag}${attribute} type="${xmlAttr(type)}">${detail !== undefined ? xmlText(detail) : ''}</${tag}>`;
+}
+
 function renderCase(test: TestCase): string {
   const open = `    <testcase classname="${xmlAttr(test.classname)}" name="${xmlAttr(test.name)}" time="${time(test.timeSeconds)}"`;
-  const message = test.message !== undefined ? ` message="${xmlAttr(test.message)}"` : '';
-  const body = test.detail !== undefined ? xmlText(test.detail) : '';
+  const body: string[] = [];
   switch (test.status) {
     case 'failed':
-      return `${open}>\n      <failure${message} type="failure">${body}</failure>\n    </testcase>`;
+      for (const failure of failuresOf(test)) body.push(element('failure', test.failures ? failure.message : test.message, failure.type ?? 'failure', failure.detail));
+      break;
     case 'error':
-      return `${open}>\n      <error${message} type="error">${body}</error>\n    </testcase>`;
+      body.push(element('error', test.message, 'error', test.detail));
+      break;
     case 'skipped':
-      return `${open}>\n      <skipped${message}/>\n    </testcase>`;
+      body.push(`      <skipped${test.message !== undefined ? ` message="${xmlAttr(test.message)}"` : ''}/>`);
+      break;
     case 'passed':
-      return test.detail !== undefined ? `${open}>\n      <system-out>${body}</system-out>\n    </testcase>` : `${open}/>`;
+      break;
   }
+  const output = test.output ?? (test.status === 'passed' ? test.detail : undefined);
+  if (output !== undefined) body.push(`      <system-out>${xmlText(output)}</system-out>`);
+  return body.length === 0 ? `${open}/>` : `${open}>\n${body.join('\n')}\n    </testcase>`;
 }
 
 export function renderJUnit(name: string, cases: readonly TestCase[], timestamp: string = new Date().toISOString()): string {
   const suites = new Map<string, TestCase[]>();
   for (const test of cases) suites.set(test.suite, [...(suites.get(test.suite) ?? []), test]);
+  // Counts are of test cases, as JUnit readers expect, even where a case holds several <failure>s.
   const count = (list: readonly TestCase[], status: TestStatus) => list.filter((test) => test.status === status).length;
   const total = (list: readonly TestCase[]) => list.reduce((sum, test) => sum + (test.timeSeconds ?? 0), 0);
   const lines = [

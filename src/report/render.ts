@@ -5,6 +5,7 @@
 // JSON is not rendered here: each producer's JSON is its own result object, which carries more
 // than this generic shape (and is the schema its users script against).
 import { atOrAbove, worstFirst, type Finding, type Severity } from './findings.js';
+import { renderJUnit, type TestCase } from './junit.js';
 
 export interface ReportCase {
   /** e.g. `protocols`; the JUnit testcase name. */
@@ -79,46 +80,26 @@ export function renderText(report: Report, options: RenderOptions): string {
   return lines.join('\n');
 }
 
-/** XML 1.0 text: escape markup and drop characters XML cannot hold at all. */
-export function xmlEscape(text: string): string {
-  return text
-    .replace(/[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd]/gu, '?')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&apos;');
-}
-
 /**
- * JUnit XML as Jenkins, GitLab and GitHub reporters read it: one <testsuite> for the report, one
- * <testcase> per case, one <failure> per finding at or above `failOn`; findings below it are listed
- * in <system-out> so nothing is lost.
+ * JUnit XML as Jenkins, GitLab and GitHub reporters read it (through src/report/junit.ts, the one
+ * XML writer): one <testsuite> for the report, one <testcase> per case, one <failure> per finding
+ * at or above `failOn`; findings below it are listed in <system-out> so nothing is lost.
  */
 export function renderJunit(report: Report, options: RenderOptions): string {
-  const classname = xmlEscape(`${report.name} ${report.subject}`);
-  const cases = report.cases.map((testCase) => {
-    const failing = worstFirst(testCase.findings).filter((finding) => atOrAbove(finding.severity, options.failOn));
-    const other = worstFirst(testCase.findings).filter((finding) => !atOrAbove(finding.severity, options.failOn));
-    const time = ((testCase.durationMs ?? 0) / 1000).toFixed(3);
-    const body: string[] = [];
-    if (testCase.skipped) body.push(`    <skipped message="${xmlEscape(testCase.skipped)}"/>`);
-    for (const finding of failing) {
-      body.push(`    <failure type="${xmlEscape(finding.severity)}" message="${xmlEscape(`${finding.id}: ${finding.title}`)}">${xmlEscape(`${finding.detail}\nfix: ${finding.fix}`)}</failure>`);
-    }
-    if (other.length > 0) body.push(`    <system-out>${xmlEscape(other.map((finding) => `${finding.severity} ${finding.id}: ${finding.title} (${finding.detail})`).join('\n'))}</system-out>`);
-    const open = `  <testcase classname="${classname}" name="${xmlEscape(testCase.name)}" time="${time}"`;
-    return body.length === 0 ? `${open}/>` : `${open}>\n${body.join('\n')}\n  </testcase>`;
+  const suite = `${report.name} ${report.subject}`;
+  const cases = report.cases.map((testCase): TestCase => {
+    const sorted = worstFirst(testCase.findings);
+    const failing = sorted.filter((finding) => atOrAbove(finding.severity, options.failOn));
+    const other = sorted.filter((finding) => !atOrAbove(finding.severity, options.failOn));
+    const output = other.length > 0 ? other.map((finding) => `${finding.severity} ${finding.id}: ${finding.title} (${finding.detail})`).join('\n') : undefined;
+    const base = { suite, classname: suite, name: testCase.name, timeSeconds: (testCase.durationMs ?? 0) / 1000, ...(output !== undefined ? { output } : {}) };
+    if (testCase.skipped) return { ...base, status: 'skipped', message: testCase.skipped };
+    if (failing.length === 0) return { ...base, status: 'passed' };
+    return {
+      ...base,
+      status: 'failed',
+      failures: failing.map((finding) => ({ message: `${finding.id}: ${finding.title}`, type: finding.severity, detail: `${finding.detail}\nfix: ${finding.fix}` })),
+    };
   });
-  const failureCount = report.cases.reduce((sum, testCase) => sum + testCase.findings.filter((finding) => atOrAbove(finding.severity, options.failOn)).length, 0);
-  const skippedCount = report.cases.filter((testCase) => testCase.skipped).length;
-  return [
-    '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="${xmlEscape(report.name)}" tests="${report.cases.length}" failures="${failureCount}" errors="0" skipped="${skippedCount}" time="${(report.durationMs / 1000).toFixed(3)}">`,
-    `<testsuite name="${classname}" tests="${report.cases.length}" failures="${failureCount}" errors="0" skipped="${skippedCount}" time="${(report.durationMs / 1000).toFixed(3)}" timestamp="${xmlEscape(report.startedAt)}">`,
-    ...cases,
-    '</testsuite>',
-    '</testsuites>',
-    '',
-  ].join('\n');
+  return renderJUnit(report.name, cases, report.startedAt);
 }

@@ -34,3 +34,7 @@ test('no mTLS finding, and the baseline gets through', () => {
 test('nothing at or above medium anywhere', () => {
   expect(report.findings.filter((finding) => atOrAbove(finding.severity, 'medium')), JSON.stringify(report.findings, null, 2)).toEqual([]);
 });
+
+test('client-initiated renegotiation is refused, so the probe has no http finding about it', () => {
+  expect(report.findings.map((finding) => finding.id)).not.toContain('client_renegotiation_accepted');
+});

@@ -1,7 +1,7 @@
 // A captured ECDSA-signed request without a nonce cannot be replayed by re-encoding its
 // signature: (r, s) and (r, n − s) both verify, so the replay memory is keyed on what was
-// signed (keyid + signature base), and high-s signatures are refused outright by default
-// (signatures.ecdsaHighS). Both curves, with an independent signer. Signature-Input parameters
+// signed (keyid + signature base), and high-s signatures can also be refused outright
+// (signatures.ecdsaHighS: reject; accepted by default). Both curves, with an independent signer. Signature-Input parameters
 // are parsed strictly (RFC 8941 types, no duplicates, only RFC 9421's parameters): a lenient
 // parse is a second reading of what was signed.
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
@@ -15,9 +15,9 @@ import type { Agent } from 'undici';
 
 let pki: TestPki;
 let app: TestUpstream;
-/** ecdsaHighS: reject (the default). */
+/** ecdsaHighS: reject. */
 let strict: RunningSidecar;
-/** ecdsaHighS: accept: the replay memory alone must still catch the twin. */
+/** ecdsaHighS: accept (the default): the replay memory alone must still catch the twin. */
 let lenient: RunningSidecar;
 let agent: Agent;
 const keys: Record<Curve, KeyObject> = {} as Record<Curve, KeyObject>;
@@ -35,8 +35,8 @@ beforeAll(async () => {
     registry.push({ keyid: KEYID[curve], algorithm: ALG[curve], identity: IDS.frontend, key: `${curve}.pub.pem` });
   }
   const routes = [{ name: 'api', methods: ['GET'], path: '/api/**', allow: [IDS.frontend], signature: {} }];
-  strict = await startSidecar(pki, { upstreamUrl: app.url, routes, listener: { signatures: { keys: registry } } });
-  lenient = await startSidecar(pki, { upstreamUrl: app.url, routes, listener: { signatures: { keys: registry, ecdsaHighS: 'accept' } } });
+  strict = await startSidecar(pki, { upstreamUrl: app.url, routes, listener: { signatures: { keys: registry, ecdsaHighS: 'reject' } } });
+  lenient = await startSidecar(pki, { upstreamUrl: app.url, routes, listener: { signatures: { keys: registry } } });
   agent = mtlsAgent(pki, pki.frontend);
 });
 
@@ -81,7 +81,7 @@ for (const curve of ['p256', 'p384'] as const) {
     }
   });
 
-  test(`${curve}: high s first: refused by default; accepted when allowed, and then its low twin is a replay`, async () => {
+  test(`${curve}: high s first: refused under ecdsaHighS reject; accepted by default, and then its low twin is a replay`, async () => {
     const first = signed(curve, strict);
     const refused = await first.send(first.sig.high);
     expect(refused.status).toBe(401);

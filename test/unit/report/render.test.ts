@@ -49,7 +49,7 @@ test('JUnit: valid XML, a testcase per case, failures at or above the threshold,
   const one = suite.testcase[0] as { failure: { type: string; message: string; '#text': string }; 'system-out': string };
   expect(one.failure.type).toBe('critical');
   expect(one.failure.message).toBe('crit_one: crit_one title');
-  expect(one.failure['#text']).toContain('a <b> & "c" ?');
+  expect(one.failure['#text']).toContain('a <b> & "c" \uFFFD');
   expect(one['system-out']).toContain('low low_one');
   expect(suite.testcase[2]).toHaveProperty('skipped');
 });
