@@ -98,7 +98,7 @@ async function attempt(target: LoadedClientTarget, address: string, scenario: Cl
 }
 
 export async function runClientTarget(target: LoadedClientTarget, address: string, context: DrillRunContext): Promise<TargetResults> {
-  const certs = new ImpostorCertFactory({ genuine: target.genuine, usage: 'serverAuth', ...(context.stagingCa ? { stagingCa: context.stagingCa } : {}) });
+  const certs = new ImpostorCertFactory({ genuine: target.genuine, ...(context.stagingCa ? { stagingCa: context.stagingCa } : {}) });
   const name = target.config.name;
   const started = Date.now();
   const first = await attempt(target, address, CLIENT_BASELINE, certs, context);

@@ -48,9 +48,14 @@ export interface ImpostorCertContext {
   readonly genuine: PemPair;
   /** The staging CA with its key, when the drill file gives one. */
   readonly stagingCa?: IssuedCert;
-  /** The usage a leaf must have for this direction: serverAuth for impostor servers, clientAuth for impostor clients. */
-  readonly usage: 'serverAuth' | 'clientAuth';
 }
+
+/**
+ * What every forged leaf carries unless its scenario forges the usage itself: both serverAuth and
+ * clientAuth, as an X509-SVID must (a verifier that enforces the SVID rules would otherwise refuse
+ * the forgery for its usage, not for what the scenario forged).
+ */
+const SVID_USAGES: Array<'serverAuth' | 'clientAuth'> = ['serverAuth', 'clientAuth'];
 
 const HOUR_MS = 3_600_000;
 
@@ -81,7 +86,7 @@ export class ImpostorCertFactory {
 
   async build(spec: CertificateSpec): Promise<PemPair> {
     const names = this.names;
-    const usages: Array<'serverAuth' | 'clientAuth'> = [this.context.usage];
+    const usages = SVID_USAGES;
     switch (spec.from) {
       case 'genuine':
         return this.context.genuine;

@@ -30,7 +30,7 @@ class ServerTargetDrill {
   private baselineRequest: Prepared | undefined;
 
   constructor(private readonly target: LoadedServerTarget, private readonly address: string, private readonly context: DrillRunContext) {
-    this.certs = new ImpostorCertFactory({ genuine: target.clientCert, usage: 'clientAuth', ...(context.stagingCa ? { stagingCa: context.stagingCa } : {}) });
+    this.certs = new ImpostorCertFactory({ genuine: target.clientCert, ...(context.stagingCa ? { stagingCa: context.stagingCa } : {}) });
   }
 
   /** The request for one scenario: genuine everywhere except what it forges. */

@@ -66,10 +66,11 @@ describe('in-path drills and the caller', () => {
     for (let i = 0; i < 6; i += 1) {
       expect(await exchange(drilled.url, i)).toBe(await exchange(plain.url, i));
     }
-    // The drilled app got copies of the three GETs (replay and strip_token each); the PUTs'
-    // bodies were streamed, not held, so they are not copied.
-    await until('six copies judged', async () => (await metric(drilled.adminUrl, 'palisade_drill_results_total', {})) === 6);
+    // The drilled app got copies of all six: replay and strip_token of the three GETs, and
+    // replay, strip_token and tamper_body of the three PUTs, whose small bodies were read whole
+    // before the app connection was taken (upstream.bufferBodyBytes), so the sidecar holds them.
+    await until('fifteen copies judged', async () => (await metric(drilled.adminUrl, 'palisade_drill_results_total', {})) === 15);
     expect(plainApp.received).toHaveLength(6);
-    expect(drilledApp.received).toHaveLength(12);
+    expect(drilledApp.received).toHaveLength(21);
   });
 });
