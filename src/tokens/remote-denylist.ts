@@ -8,7 +8,7 @@
 // Stores live in a RemoteDenylists registry owned by the sidecar, keyed by settings, so a
 // reload with the same settings keeps the list (and its timer), and the sidecar stops the ones
 // no listener uses any more once a reload has been swapped in.
-import { request, Agent } from 'node:https';
+import { fetchBounded } from './bounded-fetch.js';
 import type { RemoteDenylistConfig } from '../config/tokens-schema.js';
 
 const MAX_ENTRIES = 1_000_000;
@@ -34,45 +34,7 @@ export function parseRevokedList(text: string): Map<string, number> {
 }
 
 function fetchText(config: RemoteDenylistConfig, ca: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const agent = new Agent({ ca, keepAlive: false, maxCachedSessions: 0 });
-    let settled = false;
-    const finish = (error: Error | undefined, text?: string) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      agent.destroy();
-      if (error) reject(error);
-      else resolve(text ?? '');
-    };
-    const req = request(config.url, { method: 'GET', agent, headers: { accept: 'application/json' } }, (res) => {
-      if (res.statusCode !== 200) {
-        res.resume();
-        finish(new Error(`HTTP ${res.statusCode ?? '?'}`));
-        return;
-      }
-      const chunks: Buffer[] = [];
-      let size = 0;
-      res.on('data', (chunk: Buffer) => {
-        size += chunk.length;
-        if (size > config.maxBytes) {
-          req.destroy();
-          finish(new Error(`response larger than ${config.maxBytes} bytes`));
-          return;
-        }
-        chunks.push(chunk);
-      });
-      res.on('end', () => finish(undefined, Buffer.concat(chunks).toString('utf8')));
-      res.on('error', (error) => finish(error));
-    });
-    const timer = setTimeout(() => {
-      req.destroy();
-      finish(new Error(`timed out after ${config.timeoutMs} ms`));
-    }, config.timeoutMs);
-    timer.unref();
-    req.on('error', (error: Error & { code?: string }) => finish(new Error(error.code ?? error.message)));
-    req.end();
-  });
+  return fetchBounded({ url: config.url, timeoutMs: config.timeoutMs, maxBytes: config.maxBytes, accept: 'application/json' }, ca);
 }
 
 export class RemoteDenylist {

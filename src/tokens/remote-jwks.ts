@@ -7,7 +7,7 @@
 //   - an unknown kid triggers a refetch only if none was attempted in the last cooldownMs, so a
 //     flood of made-up kids costs the issuer at most one request per cooldown;
 //   - concurrent callers share one fetch.
-import { request, Agent } from 'node:https';
+import { fetchBounded } from './bounded-fetch.js';
 import type { RemoteJwksConfig } from '../config/tokens-schema.js';
 import { KeySet, parseJwks } from './jwks.js';
 
@@ -15,45 +15,7 @@ export type FetchJwks = (config: RemoteJwksConfig, ca: string) => Promise<string
 
 /** GET the JWKS over https, verifying the server against `ca` only. No redirects are followed. */
 export const fetchJwks: FetchJwks = (config, ca) =>
-  new Promise((resolve, reject) => {
-    const agent = new Agent({ ca, keepAlive: false, maxCachedSessions: 0 });
-    let settled = false;
-    const finish = (error: Error | undefined, text?: string) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      agent.destroy();
-      if (error) reject(error);
-      else resolve(text ?? '');
-    };
-    const req = request(config.url, { method: 'GET', agent, headers: { accept: 'application/jwk-set+json, application/json' } }, (res) => {
-      if (res.statusCode !== 200) {
-        res.resume();
-        finish(new Error(`HTTP ${res.statusCode ?? '?'}`));
-        return;
-      }
-      const chunks: Buffer[] = [];
-      let size = 0;
-      res.on('data', (chunk: Buffer) => {
-        size += chunk.length;
-        if (size > config.maxBytes) {
-          req.destroy();
-          finish(new Error(`response larger than ${config.maxBytes} bytes`));
-          return;
-        }
-        chunks.push(chunk);
-      });
-      res.on('end', () => finish(undefined, Buffer.concat(chunks).toString('utf8')));
-      res.on('error', (error) => finish(error));
-    });
-    const timer = setTimeout(() => {
-      req.destroy();
-      finish(new Error(`timed out after ${config.timeoutMs} ms`));
-    }, config.timeoutMs);
-    timer.unref();
-    req.on('error', (error: Error & { code?: string }) => finish(new Error(error.code ?? error.message)));
-    req.end();
-  });
+  fetchBounded({ url: config.url, timeoutMs: config.timeoutMs, maxBytes: config.maxBytes, accept: 'application/jwk-set+json, application/json' }, ca);
 
 export class RemoteJwks {
   private keys: KeySet | undefined;
