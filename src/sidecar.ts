@@ -279,7 +279,7 @@ export class Sidecar {
   }
 }
 
-/** An egress state with its request signer (issue 5), when the listener has `signing`: rebuilt on reload, so the key rotates. */
+/** An egress state with its request signer, when the listener has `signing`: rebuilt on reload, so the key rotates. */
 function withSigner(state: EgressState, loaded: LoadedConfig): EgressState {
   const key = loaded.signatures.egress.get(state.config.name);
   return state.config.signing && key ? { ...state, signer: new EgressSigner(state.config.signing, key) } : state;

@@ -1,4 +1,4 @@
-// RFC 9421 HTTP Message Signatures on routes with a `signature` rule (issue 5).
+// RFC 9421 HTTP Message Signatures on routes with a `signature` rule.
 //
 // In order, cheapest first: the fields parse (once); the chosen signature covers what the route
 // requires (content-digest whenever there is a body); `created` is within max age and skew and

@@ -24,7 +24,7 @@ export interface LoadedConfig {
   readonly egressTls: ReadonlyMap<string, UpstreamTlsMaterial>;
   /** Token files (JWKS, remote JWKS trust bundles, jti denylist) by inbound listener name. */
   readonly tokens: ReadonlyMap<string, TokenMaterial>;
-  /** Signature keys (issue 5): inbound key registries and egress signing keys. */
+  /** Signature keys: inbound key registries and egress signing keys. */
   readonly signatures: SignatureMaterial;
   /** The inspect listener's mTLS material, when admin.inspect.tls is set. */
   readonly adminTls?: AdminTlsMaterial;

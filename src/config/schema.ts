@@ -195,9 +195,9 @@ const Route = z.strictObject({
       if (problem) ctx.addIssue({ code: 'custom', message: problem });
     }),
   ),
-  // Tokens (issue 4): `token: false` exempts the route; `scopes` the route requires.
+  // Tokens: `token: false` exempts the route; `scopes` the route requires.
   ...RouteTokenKeys,
-  // Signatures (issue 5): the route's RFC 9421 policy.
+  // Signatures: the route's RFC 9421 policy.
   ...RouteSignatureKeys,
 });
 
@@ -224,9 +224,9 @@ const Inbound = z.strictObject({
     .prefault({}),
     headers: InboundHeaders.prefault({}),
   routes: z.array(Route).min(1, { error: 'needs at least one route: with none, every request is denied' }),
-  /** Bearer tokens (issue 4): issuers, claims, binding, least privilege. Optional: without it no token is read. */
+  /** Bearer tokens: issuers, claims, binding, least privilege. Optional: without it no token is read. */
   tokens: TokenPolicySchema.optional(),
-  /** RFC 9421 signatures (issue 5): key registry, time and replay limits. Optional: without it no signature is read. */
+  /** RFC 9421 signatures: key registry, time and replay limits. Optional: without it no signature is read. */
   signatures: InboundSignaturesSchema.optional(),
   /** In-path MITM drills (staging only): forged copies of sampled requests, sent to the app. */
   drills: InPathDrillsSchema.optional(),
@@ -309,7 +309,7 @@ const Egress = z
     server: Server.prefault({}),
     headers: EgressHeaders.prefault({}),
     upstreams: z.array(EgressUpstream).min(1, { error: 'needs at least one upstream' }),
-    /** RFC 9421 signing of every outbound request (issue 5). Optional. */
+    /** RFC 9421 signing of every outbound request. Optional. */
     signing: EgressSigningSchema.optional(),
     /** In-path MITM drills (staging only): forged copies of sampled requests, sent to the upstream. */
     drills: InPathDrillsSchema.optional(),

@@ -1,5 +1,5 @@
 // The `signatures` section of an inbound listener (key registry, time and replay limits), the
-// `signature` key of a route (issue 5), and the `signing` section of an egress listener.
+// `signature` key of a route, and the `signing` section of an egress listener.
 // Strict like the rest of the schema: an unknown key is an error.
 import { z } from 'zod';
 import { ALGORITHMS } from '../signatures/algorithms.js';

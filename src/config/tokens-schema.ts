@@ -1,5 +1,5 @@
 // The `tokens` section of an inbound listener and the `token` / `scopes` keys of a route
-// (issue 4). Strict like the rest of the schema: an unknown key is an error.
+//. Strict like the rest of the schema: an unknown key is an error.
 import { z } from 'zod';
 import { validateIdentityPattern } from '../tls/identity-pattern.js';
 
@@ -140,7 +140,7 @@ export const RouteScopesSchema = z
   .refine((scopes) => (scopes.allOf === undefined) !== (scopes.anyOf === undefined), { error: 'needs exactly one of allOf or anyOf' });
 export type RouteScopesConfig = z.output<typeof RouteScopesSchema>;
 
-/** Route keys added by issue 4. `token: false` exempts a route (a health check) from the listener's tokens. */
+/** The token keys of a route. `token: false` exempts a route (a health check) from the listener's tokens. */
 export const RouteTokenKeys = {
   token: z.boolean().optional(),
   scopes: RouteScopesSchema.optional(),

@@ -15,12 +15,12 @@ export const CHAIN: readonly Check[] = [
   peerCertificateCheck, // the certificate meets the listener's TLS policy and is not revoked (cached facts)
   peerIdentityCheck, // the certificate names exactly one identity, in an allowed trust domain
   identityAuthorizationCheck, // that identity may call this route
-  // Tokens (issue 4): verification is cached until expiry, so after the first call these cost a
+  // Tokens: verification is cached until expiry, so after the first call these cost a
   // hash and a few lookups; they come before the signature, which is a fresh verify every time.
   tokenCheck, // a bearer token from a configured issuer verifies and is not revoked (sets the `token` fact)
   tokenBindingCheck, // the token is bound to this peer: cnf.x5t#S256 (RFC 8705) and subject → peer identity
   scopesCheck, // the token holds the scopes the route requires
   leastPrivilegeCheck, // the token holds no scope the caller's routes can never require
-  // Signatures (issue 5) last: a verify per request that no cache can save, plus the body read.
+  // Signatures last: a verify per request that no cache can save, plus the body read.
   signatureCheck, // RFC 9421 signature by a registered key of this identity, fresh, not replayed; Content-Digest of the body
 ];

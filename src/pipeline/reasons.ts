@@ -47,7 +47,7 @@ export const REASONS = {
   request_timeout: { status: 408, error: 'request_timeout', always: true, description: 'The peer did not send its request in time: headers within server.headersTimeoutMs, the whole request within server.requestTimeoutMs, no pause in the body longer than server.bodyIdleTimeoutMs, and the body no slower than server.minBodyBytesPerSecond.' },
   body_too_large: { status: 413, error: 'payload_too_large', always: true, description: 'The request body is larger than the configured limit.' },
 
-  // Tokens (issue 4) and signatures (issue 5): reserved codes of the contract.
+  // Tokens and signatures
   token_missing: { status: 401, error: 'unauthorized', description: 'No bearer token was sent.' },
   token_invalid: { status: 401, error: 'unauthorized', description: 'The token is malformed or its signature does not verify.' },
   token_expired: { status: 401, error: 'unauthorized', description: 'The token has expired.' },

@@ -67,11 +67,11 @@ export interface RequestContext {
   readonly peer: PeerInfo;
   /** The listener's peer-certificate policy and CRLs as loaded now (a reload swaps them). */
   readonly peerPolicy: PeerCertPolicy;
-  /** The listener's token policy as loaded now, when it has a `tokens` section (issue 4). */
+  /** The listener's token policy as loaded now, when it has a `tokens` section. */
   readonly tokens?: TokenRuntime;
   /** Write-once facts checks establish for later checks and telemetry (the verified token...). */
   readonly facts: RequestFacts;
-  /** The listener's signature policy as loaded now, when it has a `signatures` section (issue 5). */
+  /** The listener's signature policy as loaded now, when it has a `signatures` section. */
   readonly signatures?: SignatureRuntime;
   /** The request's header lines as received ([name, value, ...], order and duplicates kept). */
   readonly rawHeaders?: readonly string[];

@@ -242,7 +242,7 @@ export class EgressListener {
     }
     if (token) ({ headers, body } = token);
     if (state.signer) {
-      // RFC 9421 (issue 5): sign for the upstream's authority; a body is digested and sent as those bytes.
+      // RFC 9421: sign for the upstream's authority; a body is digested and sent as those bytes.
       const signed = await state.signer.sign(req, method, target.path, new URL(upstream.config.url).host, headers, hasBody);
       if (!signed.ok && signed.problem === 'incomplete') {
         // The app went away mid-body: nothing to answer, and nothing was sent upstream.

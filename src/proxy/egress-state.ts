@@ -26,7 +26,7 @@ export interface EgressState {
   readonly config: EgressConfig;
   readonly routes: EgressRoutes;
   readonly upstreams: ReadonlyMap<string, EgressUpstreamState>;
-  /** Signs every outbound request (RFC 9421), when the listener has `signing` (issue 5). */
+  /** Signs every outbound request (RFC 9421), when the listener has `signing`. */
   readonly signer?: EgressSigner;
   /** In-path drills (staging only), when the listener has `drills`. */
   readonly drills?: InPathDrills;

@@ -48,7 +48,7 @@ export interface ListenerState {
   readonly admission: Admission;
   /** The listener's token policy, when it has a `tokens` section. */
   readonly tokens?: TokenRuntime;
-  /** The listener's signature policy, when it has a `signatures` section (issue 5). */
+  /** The listener's signature policy, when it has a `signatures` section. */
   readonly signatures?: SignatureRuntime;
   /** In-path drills (staging only), when the listener has `drills`. */
   readonly drills?: InPathDrills;

@@ -41,7 +41,7 @@ export class Metrics {
     registers: [this.registry],
   });
 
-  // Tokens (issue 4): issuer is a configured issuer name or "unknown"; reason a REASONS code or "none".
+  // Tokens: issuer is a configured issuer name or "unknown"; reason a REASONS code or "none".
   readonly tokenVerifications = new Counter({
     name: 'palisade_token_verifications_total',
     help: 'Bearer token verifications by listener, issuer, result (success, failure) and reason code. Cache hits count too.',
@@ -49,7 +49,7 @@ export class Metrics {
     registers: [this.registry],
   });
 
-  // Signatures (issue 5): keyid is a configured keyid, "unknown" (not in the registry) or "none" (no signature).
+  // Signatures: keyid is a configured keyid, "unknown" (not in the registry) or "none" (no signature).
   readonly signatureVerifications = new Counter({
     name: 'palisade_signature_verifications_total',
     help: 'RFC 9421 signature verifications by listener, keyid, result (success, failure) and reason code.',
