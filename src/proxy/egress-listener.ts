@@ -23,7 +23,7 @@ import { resolveEgressTarget } from './egress-routing.js';
 import { retiredPools, type EgressState } from './egress-state.js';
 import { downstreamResponseHeaders, requestIdFrom, upstreamRequestHeaders } from './headers.js';
 import { egressHeaderPolicy, forwardable, screenRequestHeaders, type HeaderPolicy } from './header-hygiene.js';
-import { Connections, answerHandlerFailure, clientErrorReason, listenOn, writeRawDenial } from './listener-common.js';
+import { Connections, answerHandlerFailure, answerRequestTimeout, clientErrorReason, listenOn, writeRawDenial } from './listener-common.js';
 import { ConnectionLimits } from './connection-limits.js';
 import { applyServerSettings, serverOptions } from './server-settings.js';
 import { sendCopy } from './drill-copy.js';
@@ -182,19 +182,7 @@ export class EgressListener {
       if (timedOut !== undefined) return;
       timedOut = `whole request not received within server.requestTimeoutMs (${state.config.server.requestTimeoutMs} ms)`;
       controller.abort();
-      if (!res.headersSent && !res.destroyed) {
-        const denial = denialResponse('request_timeout', requestId);
-        res.shouldKeepAlive = false;
-        res.writeHead(denial.status, { ...denial.headers, connection: 'close' });
-        // `req` too: Node detaches it from the socket when the response ends, and a body
-        // reader (signing) would wait on it forever.
-        res.end(denial.body, () => {
-          req.destroy();
-          socket.destroy();
-        });
-      } else {
-        res.destroy();
-      }
+      answerRequestTimeout(req, res, socket, requestId);
     });
 
     const deny = (reason: ReasonCode, detail: string, route: string, path: string, extra: { upstream?: string; upstreamSeconds?: number } = {}) => {

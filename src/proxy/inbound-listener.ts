@@ -29,7 +29,7 @@ import { analyzePeerCertificate, PeerCertFactsCache, sentIssuers } from '../tls/
 import { identityString, readPeer, type PeerInfo } from '../tls/peer-identity.js';
 import { downstreamResponseHeaders, requestIdFrom, upstreamRequestHeaders } from './headers.js';
 import { forwardable, forwardedHeaders, inboundHeaderPolicy, refusedEvaluation, screenRequestHeaders } from './header-hygiene.js';
-import { Connections, answerHandlerFailure, clientErrorReason, listenOn, writeRawDenial } from './listener-common.js';
+import { Connections, answerHandlerFailure, answerRequestTimeout, clientErrorReason, listenOn, writeRawDenial } from './listener-common.js';
 import { classifyUpstreamError } from './upstream.js';
 import { formatXfcc } from './xfcc.js';
 import type { Admission } from './admission.js';
@@ -284,20 +284,7 @@ export class InboundListener {
       if (cut !== undefined) return;
       cut = detail;
       controller.abort();
-      if (!res.headersSent && !res.destroyed) {
-        const denial = denialResponse('request_timeout', requestId);
-        res.shouldKeepAlive = false;
-        res.writeHead(denial.status, { ...denial.headers, connection: 'close' });
-        // The rest of the body will never be read: close once the 408 is out. `req` too: Node
-        // detaches a request from its socket when the response ends, so closing the socket
-        // alone would leave a reader of this body waiting forever.
-        res.end(denial.body, () => {
-          req.destroy();
-          socket.destroy();
-        });
-      } else {
-        res.destroy();
-      }
+      answerRequestTimeout(req, res, socket, requestId);
     };
     res.once('close', () => {
       if (status === 0 && !res.writableFinished) controller.abort();

@@ -2,7 +2,7 @@
 // HTTP from the app): binding, answering what Node's HTTP parser refused, and answering a
 // handler bug without taking the process down.
 import { randomUUID } from 'node:crypto';
-import { STATUS_CODES, type ServerResponse } from 'node:http';
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Server, Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { denialResponse } from '../pipeline/rescue.js';
@@ -86,4 +86,25 @@ export class Connections {
     this.server.closeAllConnections();
     for (const socket of this.sockets) socket.destroy();
   }
+}
+
+/**
+ * The sidecar cut a request for being too slow (Node's requestTimeout, or the body guard): answer
+ * 408 request_timeout when nothing was written yet, then close. The rest of the body will never
+ * be read, so the connection cannot be reused. `req` is destroyed too: Node detaches a request
+ * from its socket when the response ends, so closing the socket alone would leave a reader of
+ * the body (a digest, signing) waiting forever. After the response started, only a cut is left.
+ */
+export function answerRequestTimeout(req: IncomingMessage, res: ServerResponse, socket: Socket, requestId: string): void {
+  if (res.headersSent || res.destroyed) {
+    res.destroy();
+    return;
+  }
+  const denial = denialResponse('request_timeout', requestId);
+  res.shouldKeepAlive = false;
+  res.writeHead(denial.status, { ...denial.headers, connection: 'close' });
+  res.end(denial.body, () => {
+    req.destroy();
+    socket.destroy();
+  });
 }
