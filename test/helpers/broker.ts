@@ -2,13 +2,14 @@
 // file in the test PKI's directory, and helpers to call it over real mTLS.
 import { request } from 'node:https';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { stringify } from 'yaml';
 import { Broker } from '../../src/broker/broker.js';
 import { loadBrokerObject } from '../../src/broker/config.js';
 import { requestToken, type TokenResult } from '../../src/tokens/client-credentials.js';
 import { LogCapture } from './logs.js';
 import type { CertFiles, TestPki } from './pki.js';
-import { IDS } from './pki.js';
+import { IDS, makePki } from './pki.js';
 
 export const BROKER_ISSUER = 'https://broker.test.palisade.local';
 export const ORDERS_AUDIENCE = 'spiffe://test.palisade.local/ns/shop/sa/orders';
@@ -127,4 +128,22 @@ export function brokerTokensConfig(pki: TestPki, brokerUrl: string, audience: st
     denylist: { remote: { url: `${brokerUrl}/revoked`, ca: pki.caPath, refreshMs: 250, timeoutMs: 1000 } },
     ...overrides,
   };
+}
+
+/**
+ * The scenario most broker test files share: a fresh pki and a running broker, started before
+ * the file's tests and stopped after them. `started` hands them to the file's own variables.
+ */
+export function withBroker(started: (running: { pki: TestPki; broker: RunningBroker }) => void, options: BrokerTestOptions = {}): void {
+  let pki: TestPki | undefined;
+  let broker: RunningBroker | undefined;
+  beforeAll(async () => {
+    pki = await makePki();
+    broker = await startBroker(pki, options);
+    started({ pki, broker });
+  }, 120_000);
+  afterAll(async () => {
+    await broker?.close();
+    pki?.cleanup();
+  });
 }

@@ -1,23 +1,15 @@
 // The grants file is hot-reloaded: a new grant works without a restart, a broken file keeps
 // the running grants (and says why).
 import { writeFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_GRANTS, getToken, startBroker, type RunningBroker } from '../helpers/broker.js';
-import { IDS, makePki, type TestPki } from '../helpers/pki.js';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_GRANTS, getToken, withBroker, type RunningBroker } from '../helpers/broker.js';
+import { IDS, type TestPki } from '../helpers/pki.js';
 import { until } from '../helpers/tokens.js';
 
 let pki: TestPki;
 let broker: RunningBroker;
 
-beforeAll(async () => {
-  pki = await makePki();
-  broker = await startBroker(pki);
-}, 120_000);
-
-afterAll(async () => {
-  await broker?.close();
-  pki?.cleanup();
-});
+withBroker((started) => ({ pki, broker } = started));
 
 describe('broker grants reload', () => {
   it('picks up a changed grants file, and keeps the running grants when the new file is broken', async () => {

@@ -6,24 +6,16 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BROKER_ISSUER, ORDERS_AUDIENCE, brokerRequest, getToken, startBroker, type RunningBroker } from '../helpers/broker.js';
+import { describe, expect, it } from 'vitest';
+import { BROKER_ISSUER, ORDERS_AUDIENCE, brokerRequest, getToken, startBroker, withBroker, type RunningBroker } from '../helpers/broker.js';
 import { runCli } from '../helpers/cli.js';
-import { makePki, type TestPki } from '../helpers/pki.js';
+import { type TestPki } from '../helpers/pki.js';
 import { until } from '../helpers/tokens.js';
 
 let pki: TestPki;
 let broker: RunningBroker;
 
-beforeAll(async () => {
-  pki = await makePki();
-  broker = await startBroker(pki);
-}, 120_000);
-
-afterAll(async () => {
-  await broker?.close();
-  pki?.cleanup();
-});
+withBroker((started) => ({ pki, broker } = started));
 
 async function jwks(): Promise<Array<{ kid: string }>> {
   return (await brokerRequest(pki, `${broker.url}/.well-known/jwks.json`)).json<{ keys: Array<{ kid: string }> }>().keys;

@@ -5,22 +5,14 @@ import { X509Certificate, createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BROKER_ISSUER, ORDERS_AUDIENCE, brokerRequest, getToken, startBroker, type RunningBroker } from '../helpers/broker.js';
-import { IDS, makePki, type TestPki } from '../helpers/pki.js';
+import { describe, expect, it } from 'vitest';
+import { BROKER_ISSUER, ORDERS_AUDIENCE, brokerRequest, getToken, withBroker, type RunningBroker } from '../helpers/broker.js';
+import { IDS, type TestPki } from '../helpers/pki.js';
 
 let pki: TestPki;
 let broker: RunningBroker;
 
-beforeAll(async () => {
-  pki = await makePki();
-  broker = await startBroker(pki);
-}, 120_000);
-
-afterAll(async () => {
-  await broker?.close();
-  pki?.cleanup();
-});
+withBroker((started) => ({ pki, broker } = started));
 
 describe('broker POST /token', () => {
   it('grants an at+jwt bound to the client certificate that verifies against /.well-known/jwks.json', async () => {

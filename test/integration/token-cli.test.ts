@@ -4,25 +4,17 @@
 const SLOW = 120_000;
 import { X509Certificate, createHash, createPublicKey } from 'node:crypto';
 import { jwtVerify } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ORDERS_AUDIENCE, startBroker, type RunningBroker } from '../helpers/broker.js';
+import { describe, expect, it } from 'vitest';
+import { ORDERS_AUDIENCE, withBroker, type RunningBroker } from '../helpers/broker.js';
 import { inspectToken } from '../../src/cli/token.js';
 import { UsageError } from '../../src/cli/usage.js';
 import { runCli } from '../helpers/cli.js';
-import { IDS, makePki, type TestPki } from '../helpers/pki.js';
+import { IDS, type TestPki } from '../helpers/pki.js';
 
 let pki: TestPki;
 let broker: RunningBroker;
 
-beforeAll(async () => {
-  pki = await makePki();
-  broker = await startBroker(pki);
-}, 120_000);
-
-afterAll(async () => {
-  await broker?.close();
-  pki?.cleanup();
-});
+withBroker((started) => ({ pki, broker } = started));
 
 describe('palisade token', () => {
   it('mint: a certificate-bound at+jwt signed by the local key', async () => {
