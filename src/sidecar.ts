@@ -1,28 +1,21 @@
 // The running sidecar: inbound listeners, egress listeners and the admin listener, built from a
 // validated config.
 //
-// Reload is check-then-swap (ghostunnel's model): build every new listener state first; if any
-// part fails, nothing changes and the caller learns why. Only then is each state swapped in.
+// Reload is build, then swap (ghostunnel's model): build every new listener state first
+// (src/proxy/listener-state.ts, which touches nothing live); if any part fails, nothing changes,
+// what was built is closed, and the caller learns why. Only then is each state swapped in, and
+// only after the swap does anything new start (fetches, token sources).
 import type { AddressInfo } from 'node:net';
 import type { DestinationStream, Logger } from 'pino';
 import { AdminServer } from './admin/admin-server.js';
 import { placeAdminEndpoints } from './admin/endpoints.js';
 import { loadConfigFile, type LoadedConfig } from './config/load.js';
 import { egressMaterialKey } from './config/load-egress.js';
-import { InboundListener, type ListenerState } from './proxy/inbound-listener.js';
+import { InboundListener } from './proxy/inbound-listener.js';
 import { EgressListener } from './proxy/egress-listener.js';
-import { buildEgressState, type EgressState } from './proxy/egress-state.js';
-import { InPathDrills } from './drills/in-path.js';
+import { activateListenerStates, buildListenerStates, releaseListenerStates, type ListenerStates } from './proxy/listener-state.js';
 import { inPathDrillGate } from './drills/gate.js';
-import { createUpstreamPool, sameUpstream } from './proxy/upstream.js';
-import { Admission } from './proxy/admission.js';
 import { restartOnlyChanges } from './config/reload-rules.js';
-import { compileListenerPolicy } from './pipeline/routes.js';
-import { buildTokenRuntime } from './tokens/runtime.js';
-import { RemoteDenylists } from './tokens/remote-denylist.js';
-import { SignatureRuntime } from './pipeline/signature-runtime.js';
-import { EgressSigner } from './proxy/egress-signing.js';
-import { withTokenSources } from './egress-tokens/state.js';
 import { createLoggers } from './telemetry/logger.js';
 import { Metrics } from './telemetry/metrics.js';
 import { Recorder } from './telemetry/recorder.js';
@@ -61,8 +54,6 @@ export class Sidecar {
   private admin: AdminServer | undefined;
   private inspect: AdminServer | undefined;
   private loaded: LoadedConfig;
-  /** Remote jti denylists (tokens.denylist.remote), shared by listeners and kept across reloads. */
-  private readonly denylists = new RemoteDenylists();
   private started = false;
   private draining = false;
   /** Periodic TLS probes (`probes:` and `egress[].upstreams[].probe`). */
@@ -108,22 +99,23 @@ export class Sidecar {
       inspect = await this.inspect.listen();
     }
     exportZeroSeries(this.metrics, config);
+    const built = buildListenerStates(this.loaded, undefined, this.recorder);
+    if (!built.ok) throw new ReloadError(built.errors);
     const inbound: Record<string, AddressInfo> = {};
-    for (const listenerConfig of config.inbound) {
-      const state = this.buildState(listenerConfig.name, this.loaded, undefined);
+    for (const [name, state] of built.states.inbound) {
       const listener = new InboundListener(state, this.recorder, this.log);
-      this.listeners.set(listenerConfig.name, listener);
-      inbound[listenerConfig.name] = await listener.listen();
-      this.recorder.certificates(listenerConfig.name, [{ role: 'server', own: state.material.server, trustAnchors: state.material.trustAnchors }]);
+      this.listeners.set(name, listener);
+      inbound[name] = await listener.listen();
+      this.recorder.certificates(name, [{ role: 'server', own: state.material.server, trustAnchors: state.material.trustAnchors }]);
     }
     const egress: Record<string, AddressInfo> = {};
-    for (const egressConfig of config.egress) {
-      const state = withSigner(buildEgressState(egressConfig, this.loaded.egressTls, undefined, this.recorder), this.loaded);
-      const listener = new EgressListener(this.withDrills(withTokenSources(state, this.loaded.egressTokenCas, undefined, (upstream) => this.recorder.egressTokenEvents(upstream))), this.recorder, this.log);
-      this.egressListeners.set(egressConfig.name, listener);
-      egress[egressConfig.name] = await listener.listen();
-      this.recordEgressCertificates(egressConfig.name, this.loaded);
+    for (const [name, state] of built.states.egress) {
+      const listener = new EgressListener(state, this.recorder, this.log);
+      this.egressListeners.set(name, listener);
+      egress[name] = await listener.listen();
+      this.recordEgressCertificates(name, this.loaded);
     }
+    activateListenerStates(built.states);
     this.probes.update(configuredProbes(config, this.loaded.baseDir));
     this.probes.start();
     this.started = true;
@@ -160,29 +152,19 @@ export class Sidecar {
     errors.push(...inPathDrillGate(next.config, process.env));
     if (errors.length > 0) throw new ReloadError(errors);
 
-    const states = new Map<string, ListenerState>();
-    for (const listenerConfig of next.config.inbound) {
-      const listener = this.listeners.get(listenerConfig.name);
-      states.set(listenerConfig.name, this.buildState(listenerConfig.name, next, listener?.currentState));
-    }
-    const egressStates = new Map<string, EgressState>();
-    for (const egressConfig of next.config.egress) {
-      const running = this.egressListeners.get(egressConfig.name)?.currentState;
-      const state = withSigner(buildEgressState(egressConfig, next.egressTls, running, this.recorder), next);
-      egressStates.set(egressConfig.name, this.withDrills(withTokenSources(state, next.egressTokenCas, running, (upstream) => this.recorder.egressTokenEvents(upstream))));
-    }
-    // Every state built: now swap, all listeners at once.
-    for (const [name, state] of egressStates) {
-      this.egressListeners.get(name)?.update(state);
-      this.recordEgressCertificates(name, next);
-    }
-    for (const [name, state] of states) {
-      this.listeners.get(name)?.update(state);
-      this.recorder.certificates(name, [{ role: 'server', own: state.material.server, trustAnchors: state.material.trustAnchors }]);
-    }
+    const running = this.runningStates();
+    const built = buildListenerStates(next, running, this.recorder);
+    if (!built.ok) throw new ReloadError(built.errors);
+    // Every state built: now swap, one assignment per listener (restart-only keys above keep the
+    // set of listeners the same; the certificates were already proven by createSecureContext at
+    // load), then start what the new states need.
+    for (const [name, state] of built.states.egress) this.egressListeners.get(name)?.update(state);
+    for (const [name, state] of built.states.inbound) this.listeners.get(name)?.update(state);
+    activateListenerStates(built.states, running);
+    for (const name of built.states.egress.keys()) this.recordEgressCertificates(name, next);
+    for (const [name, state] of built.states.inbound) this.recorder.certificates(name, [{ role: 'server', own: state.material.server, trustAnchors: state.material.trustAnchors }]);
     if (next.adminTls) this.inspect?.updateTls(next.adminTls.contextOptions);
     this.inspect?.setAllow(next.config.admin.inspect?.allow ?? []);
-    this.denylists.retain([...states.values()].map((state) => state.tokens?.denylist.remote));
     this.loaded = next;
     exportZeroSeries(this.metrics, next.config);
     this.probes.update(configuredProbes(next.config, next.baseDir));
@@ -232,7 +214,7 @@ export class Sidecar {
     const forced = open();
     for (const listener of all) await listener.forceClose();
     await this.inspect?.close();
-    this.denylists.closeAll();
+    releaseListenerStates(this.runningStates());
     await this.admin?.close();
     this.log.info({ type: 'lifecycle', forced_connections: forced }, 'stopped');
     return { forced };
@@ -252,37 +234,13 @@ export class Sidecar {
     this.recorder.certificates(name, materials);
   }
 
-  private buildState(name: string, loaded: LoadedConfig, previous: ListenerState | undefined): ListenerState {
-    const config = loaded.config.inbound.find((listener) => listener.name === name);
-    const material = loaded.tls.get(name);
-    if (!config || !material) throw new ReloadError([`inbound: listener ${name} is missing`]);
-    const keepPool = previous && sameUpstream(previous.config.upstream, config.upstream);
+  /** The state every listener serves from now. */
+  private runningStates(): ListenerStates {
     return {
-      config,
-      policy: compileListenerPolicy(config, loaded.config.mode),
-      material,
-      pool: keepPool ? previous.pool : createUpstreamPool(config.upstream),
-      // Admission guards the pool: a new pool starts with empty counts.
-      admission: keepPool ? previous.admission : new Admission(config.upstream),
-      // Remote JWKS stores with unchanged settings carry over a reload, keys and all.
-      ...(config.tokens ? { tokens: buildTokenRuntime(config, loaded.tokens.get(name), previous?.tokens, this.denylists) } : {}),
-      // Signature keys are re-read on reload; the replay cache carries over (no replay window).
-      ...(config.signatures ? { signatures: new SignatureRuntime(config, loaded.signatures.inbound.get(name) ?? new Map(), previous?.signatures) } : {}),
-      ...(config.drills ? { drills: new InPathDrills(config.drills, name, (record) => this.recorder.drill(record)) } : {}),
+      inbound: new Map([...this.listeners].map(([name, listener]) => [name, listener.currentState])),
+      egress: new Map([...this.egressListeners].map(([name, listener]) => [name, listener.currentState])),
     };
   }
-
-  /** An egress state with its in-path drills, when the listener has `drills` (staging only; gated in start and reload). */
-  private withDrills(state: EgressState): EgressState {
-    const drills = state.config.drills;
-    return drills ? { ...state, drills: new InPathDrills(drills, state.config.name, (record) => this.recorder.drill(record)) } : state;
-  }
-}
-
-/** An egress state with its request signer, when the listener has `signing`: rebuilt on reload, so the key rotates. */
-function withSigner(state: EgressState, loaded: LoadedConfig): EgressState {
-  const key = loaded.signatures.egress.get(state.config.name);
-  return state.config.signing && key ? { ...state, signer: new EgressSigner(state.config.signing, key) } : state;
 }
 
 /** Every listener that holds TLS material, and how to tell that an error message is about it. */

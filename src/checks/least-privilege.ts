@@ -3,18 +3,60 @@
 // default (would_deny, counted and logged, the request goes on), or a denial with
 // tokens.leastPrivilege: deny. A staging test can then fail fast on an over-scoped account.
 import type { Check, Finding } from '../pipeline/types.js';
+import type { InboundConfig } from '../config/schema.js';
+import { compileIdentityPattern, matchIdentity, type IdentityPattern } from '../tls/identity-pattern.js';
+import type { PeerIdentity } from '../tls/peer-identity.js';
+import { LruCache } from '../tls/lru.js';
 
 const NAME = 'least-privilege';
 const LISTED = 10;
 
-export const leastPrivilegeCheck: Check = {
+interface RouteReach {
+  readonly allow: readonly IdentityPattern[];
+  readonly scopes: readonly string[];
+}
+
+/** The scopes each identity can ever need on one listener, from its routes. */
+class ScopeReach {
+  private readonly reach: readonly RouteReach[];
+  /** Needed scopes per identity: computed once per identity, bounded. */
+  private readonly needed = new LruCache<string, ReadonlySet<string>>(4096);
+
+  constructor(
+    readonly mode: 'report' | 'deny',
+    config: InboundConfig,
+  ) {
+    this.reach = config.routes
+      .filter((route) => route.token ?? true)
+      .map((route) => ({ allow: route.allow.map(compileIdentityPattern), scopes: [...(route.scopes?.allOf ?? []), ...(route.scopes?.anyOf ?? [])] }));
+  }
+
+  /** Every scope a route this identity may call can ever require (any-of scopes count: each may be the one used). */
+  neededScopes(identity: PeerIdentity): ReadonlySet<string> {
+    const key = `${identity.kind}:${identity.value}`;
+    const cached = this.needed.get(key);
+    if (cached) return cached;
+    const scopes = new Set<string>();
+    for (const route of this.reach) {
+      if (route.allow.some((pattern) => matchIdentity(pattern, identity))) for (const scope of route.scopes) scopes.add(scope);
+    }
+    this.needed.set(key, scopes);
+    return scopes;
+  }
+}
+
+export const leastPrivilegeCheck: Check<ScopeReach> = {
   name: NAME,
-  run(request): readonly Finding[] {
+  prepare({ listener }) {
+    const mode = listener.tokens?.leastPrivilege;
+    if (!mode || mode === 'off') return undefined;
+    return { state: new ScopeReach(mode, listener) };
+  },
+  run(request, reach): readonly Finding[] {
     const token = request.facts.get('token');
-    const tokens = request.tokens;
     const identity = request.peer.identity;
-    if (!token || !tokens || !identity || tokens.policy.leastPrivilege === 'off') return [];
-    const needed = tokens.neededScopes(identity);
+    if (!token || !identity || !reach) return [];
+    const needed = reach.neededScopes(identity);
     const excess = [...token.scopes].filter((scope) => !needed.has(scope));
     if (excess.length === 0) return [];
     const listed = excess.slice(0, LISTED).join(' ') + (excess.length > LISTED ? ` (+${excess.length - LISTED} more)` : '');
@@ -24,7 +66,7 @@ export const leastPrivilegeCheck: Check = {
         reason: 'token_overprivileged',
         severity: 'deny',
         detail: `granted scopes no route it may call requires: ${listed}`,
-        ...(tokens.policy.leastPrivilege === 'report' ? { reportOnly: true } : {}),
+        ...(reach.mode === 'report' ? { reportOnly: true } : {}),
       },
     ];
   },

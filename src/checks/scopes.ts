@@ -4,11 +4,28 @@ import type { Check, Finding } from '../pipeline/types.js';
 
 const NAME = 'scopes';
 
-export const scopesCheck: Check = {
+interface RouteScopes {
+  readonly allOf?: readonly string[];
+  readonly anyOf?: readonly string[];
+}
+
+/** Each route's scope rule, by route name; only routes that need a token and name scopes. */
+type ScopeRules = ReadonlyMap<string, RouteScopes>;
+
+export const scopesCheck: Check<ScopeRules> = {
   name: NAME,
-  run(request): readonly Finding[] {
+  prepare({ listener }) {
+    if (!listener.tokens) return undefined;
+    const rules = new Map<string, RouteScopes>();
+    for (const route of listener.routes) {
+      if (!(route.token ?? true) || !route.scopes) continue;
+      rules.set(route.name, { ...(route.scopes.allOf ? { allOf: route.scopes.allOf } : {}), ...(route.scopes.anyOf ? { anyOf: route.scopes.anyOf } : {}) });
+    }
+    return rules.size > 0 ? { state: rules } : undefined;
+  },
+  run(request, rules): readonly Finding[] {
     const token = request.facts.get('token');
-    const rule = request.tokens?.routes.get(request.route.name);
+    const rule = rules?.get(request.route.name);
     if (!token || !rule) return [];
     if (rule.allOf) {
       const missing = rule.allOf.filter((scope) => !token.scopes.has(scope));

@@ -20,7 +20,7 @@
 import { createHash } from 'node:crypto';
 import type { Check, Finding, RoutedRequest } from '../pipeline/types.js';
 import type { ReasonCode } from '../pipeline/reasons.js';
-import type { RouteSignatureRule, SignatureRuntime } from '../pipeline/signature-runtime.js';
+import { prepareSignatureRuntime, type RouteSignatureRule, type SignatureRuntime } from './signature-state.js';
 import { digestsMatch, parseContentDigest, type DigestAlgorithm } from '../signatures/digest.js';
 import { SignatureError } from '../signatures/errors.js';
 import { hasSignatureFields, parseSignatureFields, type ParsedSignature } from '../signatures/fields.js';
@@ -138,11 +138,12 @@ async function verify(request: RoutedRequest, runtime: SignatureRuntime, rule: R
 
 const NONE: readonly Finding[] = Object.freeze([]);
 
-export const signatureCheck: Check = {
+export const signatureCheck: Check<SignatureRuntime> = {
   name: NAME,
+  // Only listeners with a `signatures` section run it; it reads the body (for Content-Digest).
+  prepare: ({ listener, loaded }, previous) => prepareSignatureRuntime(listener, loaded.signatures.inbound.get(listener.name), previous),
   // Synchronous when the route has no signature rule: no promise and no microtask per request.
-  run(request): readonly Finding[] | Promise<readonly Finding[]> {
-    const runtime = request.signatures;
+  run(request, runtime): readonly Finding[] | Promise<readonly Finding[]> {
     const rule = runtime?.routes.get(request.route.name);
     if (!runtime || !rule) return NONE;
     return checkSignature(request, runtime, rule);

@@ -3,9 +3,10 @@
 //     base64url SHA-256 of its DER, compared as the exact string); policy can require binding;
 //   - tokens.subject.matchPeer: the subject claim must name the mTLS peer identity (itself, or
 //     through tokens.subject.map).
-import { matchIdentity } from '../tls/identity-pattern.js';
+import { compileIdentityPattern, matchIdentity, type IdentityPattern } from '../tls/identity-pattern.js';
 import { identityString, type PeerInfo } from '../tls/peer-identity.js';
 import type { Check, Finding } from '../pipeline/types.js';
+import type { TokenPolicyConfig } from '../config/tokens-schema.js';
 
 const NAME = 'token-binding';
 
@@ -24,18 +25,28 @@ function denial(reason: Finding['reason'], detail: string): Finding {
   return { check: NAME, reason, severity: 'deny', detail, bearer: { error: 'invalid_token' } };
 }
 
-function subjectMatches(claim: string | undefined, peer: PeerInfo, map: ReadonlyMap<string, import('../tls/identity-pattern.js').IdentityPattern>): boolean {
+function subjectMatches(claim: string | undefined, peer: PeerInfo, map: ReadonlyMap<string, IdentityPattern>): boolean {
   if (claim === undefined || !peer.identity) return false;
   const pattern = map.get(claim);
   if (pattern) return matchIdentity(pattern, peer.identity);
   return claim === identityString(peer);
 }
 
-export const tokenBindingCheck: Check = {
+interface BindingPolicy {
+  readonly policy: TokenPolicyConfig;
+  /** tokens.subject.map, compiled: subject claim value → the identity it stands for. */
+  readonly subjectMap: ReadonlyMap<string, IdentityPattern>;
+}
+
+export const tokenBindingCheck: Check<BindingPolicy> = {
   name: NAME,
-  run(request): readonly Finding[] {
+  prepare({ listener }) {
+    const policy = listener.tokens;
+    if (!policy) return undefined;
+    return { state: { policy, subjectMap: new Map(Object.entries(policy.subject.map).map(([claim, pattern]) => [claim, compileIdentityPattern(pattern)])) } };
+  },
+  run(request, tokens): readonly Finding[] {
     const token = request.facts.get('token');
-    const tokens = request.tokens;
     if (!token || !tokens) return [];
     if (token.x5tS256 !== undefined) {
       const problem = certificateBindingProblem(token.x5tS256, request.peer.sha256);

@@ -3,6 +3,7 @@
 // the `tokenVerification` fact telemetry counts. Routes with `token: false` are skipped.
 import type { ReasonCode } from '../pipeline/reasons.js';
 import type { Check, Finding, RoutedRequest } from '../pipeline/types.js';
+import { prepareTokenRuntime, type TokenRuntime } from '../tokens/runtime.js';
 
 const NAME = 'token';
 
@@ -25,13 +26,12 @@ const NONE: readonly Finding[] = Object.freeze([]);
 
 // Synchronous when there is nothing to verify: a listener or route without tokens then pays no
 // promise and no microtask per request (the chain awaits only what returns a promise).
-function run(request: RoutedRequest): readonly Finding[] | Promise<readonly Finding[]> {
-  const tokens = request.tokens;
-  if (!tokens || !tokens.routes.get(request.route.name)?.required) return NONE;
+function run(request: RoutedRequest, tokens?: TokenRuntime): readonly Finding[] | Promise<readonly Finding[]> {
+  if (!tokens || !tokens.required.has(request.route.name)) return NONE;
   return verifyRequestToken(request, tokens);
 }
 
-async function verifyRequestToken(request: RoutedRequest, tokens: NonNullable<RoutedRequest['tokens']>): Promise<readonly Finding[]> {
+async function verifyRequestToken(request: RoutedRequest, tokens: TokenRuntime): Promise<readonly Finding[]> {
   const found = bearerToken(request.headers[tokens.policy.header]);
   if ('reason' in found) {
     request.facts.set('tokenVerification', { issuer: 'unknown', result: 'failure', reason: found.reason, cached: false });
@@ -58,4 +58,9 @@ async function verifyRequestToken(request: RoutedRequest, tokens: NonNullable<Ro
   return [];
 }
 
-export const tokenCheck: Check = { name: NAME, run };
+export const tokenCheck: Check<TokenRuntime> = {
+  name: NAME,
+  // Only listeners with a `tokens` section run it.
+  prepare: ({ listener, loaded }, previous) => prepareTokenRuntime(listener, loaded.tokens.get(listener.name), previous),
+  run,
+};

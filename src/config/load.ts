@@ -14,6 +14,7 @@ import { loadSignatureMaterial, type SignatureMaterial } from './load-signatures
 import { loadAdminTls, type AdminTlsMaterial } from './load-admin.js';
 import { probeFileErrors } from './load-probes.js';
 import { loadEgressTokenCas } from '../egress-tokens/state.js';
+import { deepFreeze } from './freeze.js';
 
 export interface LoadedConfig {
   readonly config: Config;
@@ -86,7 +87,7 @@ function missingFiles(raw: unknown, baseDir: string): string[] {
 export function loadConfigObject(raw: unknown, baseDir: string): LoadResult {
   const parsed = ConfigSchema.safeParse(raw ?? {});
   if (!parsed.success) return { ok: false, errors: [...parsed.error.issues.flatMap(describeIssue), ...missingFiles(raw, baseDir), ...missingEgressFiles(raw, baseDir)] };
-  const config = parsed.data;
+  const config = deepFreeze(parsed.data);
   const errors: string[] = [];
   const tls = new Map<string, ListenerTlsMaterial>();
   config.inbound.forEach((listener, index) => {

@@ -45,6 +45,7 @@ export class EgressTokenSource {
   private lastFailure: { at: number; detail: string } | undefined;
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
+  private started = false;
 
   constructor(
     readonly settings: TokenSourceSettings,
@@ -58,8 +59,10 @@ export class EgressTokenSource {
     return JSON.stringify([settings.config, String(settings.cert), String(settings.key), String(settings.ca), settings.clientId]);
   }
 
-  /** Fetch the first token in the background. */
+  /** Fetch the first token in the background; once per source (one kept over a reload goes on as it was). */
   start(): void {
+    if (this.started || this.closed) return;
+    this.started = true;
     void this.fetch();
   }
 

@@ -14,13 +14,14 @@ export function tokenSettings(upstream: EgressUpstreamConfig, material: Upstream
   return { config: upstream.token, cert: options.cert as string | Buffer, key: options.key as string | Buffer, ca: ca ?? (options.ca as string | Buffer), clientId: material.clientUri };
 }
 
-/** The source for an upstream: the previous one when its settings are the same, else a new one (started). */
+/**
+ * The source for an upstream: the previous one when its settings are the same, else a new one,
+ * not started yet (a state is built before it is swapped in; start() comes after the swap).
+ */
 export function tokenSourceFor(settings: TokenSourceSettings | undefined, previous: EgressTokenSource | undefined, events: TokenSourceEvents): EgressTokenSource | undefined {
   if (!settings) return undefined;
   if (previous && EgressTokenSource.settingsKey(previous.settings) === EgressTokenSource.settingsKey(settings)) return previous;
-  const source = new EgressTokenSource(settings, events);
-  source.start();
-  return source;
+  return new EgressTokenSource(settings, events);
 }
 
 /** Sources of `previous` that `next` no longer uses. */

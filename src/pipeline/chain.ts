@@ -1,6 +1,19 @@
-// THE ordered list of checks every routed request runs through. Adding a check is one module
-// in src/checks/ and one line here. Order matters: cheap identity checks come before anything
-// that does cryptography, so an enforcing sidecar rejects a stranger without verifying a token.
+// THE ordered list of checks every routed request runs through. Order matters: cheap identity
+// checks come before anything that does cryptography, so an enforcing sidecar rejects a
+// stranger without verifying a token.
+//
+// Adding a check is its module in src/checks/, one line here, its rows in reasons.ts and its
+// keys in the config schema. Nothing else names it: not the sidecar, not the listener, not the
+// request context. A check that needs per-listener state (keys, a cache, counters) declares
+// `prepare(input, previous)` (src/pipeline/types.ts): it builds that state from the listener's
+// frozen config and loaded files, and from the state it had before a reload, so whatever must
+// outlive a reload (a replay cache, JWKS stores, rate buckets) carries over. The pipeline keeps
+// the state for it (src/pipeline/chain-state.ts, built once per load and swapped with the
+// listener's policy) and hands it to `run`. prepare must be pure: anything that talks to the
+// world starts in the prepared state's `activate`, after the swap, and `release` closes what a
+// successor does not keep. A check whose prepare returns undefined (nothing configured on this
+// listener) is left out of that listener's chain; needs of the listener (a buffered body) are
+// capabilities the prepared state declares (`readsBody`), never a field named after a check.
 import { identityAuthorizationCheck } from '../checks/identity-authorization.js';
 import { peerCertificateCheck } from '../checks/peer-certificate.js';
 import { peerIdentityCheck } from '../checks/peer-identity.js';
@@ -11,7 +24,7 @@ import { tokenBindingCheck } from '../checks/token-binding.js';
 import { tokenCheck } from '../checks/token.js';
 import type { Check } from './types.js';
 
-export const CHAIN: readonly Check[] = [
+export const CHAIN: readonly Check<unknown>[] = [
   peerCertificateCheck, // the certificate meets the listener's TLS policy and is not revoked (cached facts)
   peerIdentityCheck, // the certificate names exactly one identity, in an allowed trust domain
   identityAuthorizationCheck, // that identity may call this route

@@ -1,7 +1,7 @@
 // Runs one request through routing and the ordered chain, and returns the decision.
 // Routing comes first because the checks need the route; a request that cannot be routed
 // stops there with its finding.
-import { CHAIN } from './chain.js';
+import type { ChainState } from './chain-state.js';
 import { decide, type Decision } from './decision.js';
 import { normalizePath } from './path-normalize.js';
 import { findRoute } from './routes.js';
@@ -19,7 +19,8 @@ function stopped(policy: ListenerPolicy, finding: Finding, forwardPath?: string)
   return { decision: decide([finding], policy.mode), forwardPath };
 }
 
-export async function evaluate(policy: ListenerPolicy, request: RequestContext): Promise<Evaluation> {
+/** `chain`: the listener's checks with the state each prepared (built with `policy`, swapped with it). */
+export async function evaluate(policy: ListenerPolicy, chain: ChainState, request: RequestContext): Promise<Evaluation> {
   const normalized = normalizePath(request.target, policy.pathParameters);
   if (!normalized.ok) {
     return stopped(policy, { check: 'path', reason: 'path_not_normalized', severity: 'deny', detail: normalized.problem });
@@ -34,8 +35,8 @@ export async function evaluate(policy: ListenerPolicy, request: RequestContext):
   }
   const routed: RoutedRequest = { ...request, route, forwardPath: normalized.path + normalized.query };
   const findings: Finding[] = [];
-  for (const check of CHAIN) {
-    const result = check.run(routed);
+  for (const step of chain.steps) {
+    const result = step.check.run(routed, step.state);
     const produced = result instanceof Promise ? await result : result;
     if (produced.length === 0) continue;
     findings.push(...produced);

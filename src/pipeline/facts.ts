@@ -2,7 +2,13 @@
 // token, the scopes a route used). Write-once: a later check can read a fact but never replace
 // it, so no check can launder what an earlier one proved.
 import type { TokenVerificationFact, VerifiedToken } from '../tokens/types.js';
-import type { SignatureVerificationFact } from './signature-runtime.js';
+
+/** For palisade_signature_verifications_total: `keyid` is a configured keyid, `unknown` or `none`. */
+export interface SignatureVerificationFact {
+  readonly keyid: string;
+  readonly result: 'success' | 'failure';
+  readonly reason: string;
+}
 
 export interface FactValues {
   /** Outcome of token verification (palisade_token_verifications_total). */

@@ -5,8 +5,8 @@ import type { Mode } from '../config/schema.js';
 import type { IdentityPattern } from '../tls/identity-pattern.js';
 import type { PeerInfo } from '../tls/peer-identity.js';
 import type { PeerCertPolicy } from '../tls/peer-policy.js';
-import type { TokenRuntime } from '../tokens/runtime.js';
-import type { SignatureRuntime } from './signature-runtime.js';
+import type { InboundConfig } from '../config/schema.js';
+import type { LoadedConfig } from '../config/load.js';
 import type { RequestFacts } from './facts.js';
 import type { PathPattern } from './path-pattern.js';
 import type { ReasonCode } from './reasons.js';
@@ -67,15 +67,14 @@ export interface RequestContext {
   readonly peer: PeerInfo;
   /** The listener's peer-certificate policy and CRLs as loaded now (a reload swaps them). */
   readonly peerPolicy: PeerCertPolicy;
-  /** The listener's token policy as loaded now, when it has a `tokens` section. */
-  readonly tokens?: TokenRuntime;
   /** Write-once facts checks establish for later checks and telemetry (the verified token...). */
   readonly facts: RequestFacts;
-  /** The listener's signature policy as loaded now, when it has a `signatures` section. */
-  readonly signatures?: SignatureRuntime;
   /** The request's header lines as received ([name, value, ...], order and duplicates kept). */
   readonly rawHeaders?: readonly string[];
-  /** Reads the request body once, bounded, digesting it as it streams; the listener then forwards exactly those bytes. */
+  /**
+   * Reads the request body once, bounded, digesting it as it streams; the listener then forwards
+   * exactly those bytes. Present only when a check prepared for this listener declared `readsBody`.
+   */
   readonly body?: BodyReader;
 }
 
@@ -92,7 +91,44 @@ export interface RoutedRequest extends RequestContext {
   readonly forwardPath: string;
 }
 
-export interface Check {
+/** What a check prepares its per-listener state from: validated, deep-frozen, files already loaded. */
+export interface ListenerInput {
+  readonly listener: InboundConfig;
+  readonly loaded: LoadedConfig;
+}
+
+/**
+ * A check's per-listener state, as `prepare` built it. Building is pure: nothing is started,
+ * fetched or resized, so a reload that fails later leaves the running listener exactly as it
+ * was. What must talk to the world starts in `activate`, after the swap.
+ */
+export interface Prepared<S> {
+  readonly state: S;
+  /** The check reads the request body (and raw header lines): the listener buffers a body for it. */
+  readonly readsBody?: boolean;
+  /** Called once, right after this state was swapped in: start fetches and timers, apply sizes to carried-over caches. */
+  activate?(): void;
+  /**
+   * This state will serve no more requests: close what it holds that `keep` does not also hold.
+   * `keep` is the successor after a swap, the running state when this one was built for a reload
+   * that failed (it may share what it carried over), or undefined at shutdown.
+   */
+  release?(keep: S | undefined): void;
+}
+
+export interface Check<S = undefined> {
   readonly name: string;
-  run(request: RoutedRequest): readonly Finding[] | Promise<readonly Finding[]>;
+  /**
+   * Build this listener's state from its config and the state the check had before this reload
+   * (undefined at start). Return undefined when the check has nothing to do on the listener: it
+   * is then left out of the listener's chain and costs nothing per request. A check without
+   * `prepare` always runs, with an undefined state.
+   */
+  prepare?(input: ListenerInput, previous: S | undefined): Prepared<S> | undefined;
+  /**
+   * `state` is what `prepare` built for the request's listener. The chain never runs a stateful
+   * check without one; a direct call (a unit test) may, and a check treats that as "nothing
+   * configured", as the chain would.
+   */
+  run(request: RoutedRequest, state?: S): readonly Finding[] | Promise<readonly Finding[]>;
 }

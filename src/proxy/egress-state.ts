@@ -1,10 +1,9 @@
 // Everything an egress listener serves from, built from config and swapped whole on reload
-// (check, then swap: the sidecar builds every state before it swaps any).
+// (build, then swap: src/proxy/listener-state.ts builds every state before any is swapped).
 import { egressMaterialKey } from '../config/load-egress.js';
 import type { EgressConfig, EgressUpstreamConfig } from '../config/schema.js';
-import type { Recorder } from '../telemetry/recorder.js';
 import type { UpstreamTlsMaterial } from '../tls/upstream-material.js';
-import { createEgressPool, sameEgressUpstream } from './egress-pool.js';
+import { createEgressPool, sameEgressUpstream, type ConnectReport } from './egress-pool.js';
 import { compileEgressRoutes, type EgressRoutes } from './egress-routing.js';
 import type { Pool } from 'undici';
 import type { EgressSigner } from './egress-signing.js';
@@ -40,7 +39,7 @@ export function buildEgressState(
   config: EgressConfig,
   materials: ReadonlyMap<string, UpstreamTlsMaterial>,
   previous: EgressState | undefined,
-  recorder: Recorder,
+  onConnect: (upstream: string, report: ConnectReport) => void,
 ): EgressState {
   const upstreams = new Map<string, EgressUpstreamState>();
   for (const upstream of config.upstreams) {
@@ -50,7 +49,7 @@ export function buildEgressState(
     const keep = old && sameEgressUpstream(old, { config: upstream, material });
     const pool = keep
       ? old.pool
-      : createEgressPool(upstream, material, (report) => recorder.upstreamHandshake(config.name, upstream.name, report.version, report.result, report.reason, report.detail));
+      : createEgressPool(upstream, material, (report) => onConnect(upstream.name, report));
     // One client (the app): no per-identity share, only the pool and its bounded queue.
     const admission = keep ? old.admission : new Admission({ ...upstream, maxRequestsPerIdentity: Number.MAX_SAFE_INTEGER });
     upstreams.set(upstream.name, { config: upstream, material, pool, admission });

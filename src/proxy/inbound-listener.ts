@@ -13,18 +13,14 @@ import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
 import type { Dispatcher, Pool } from 'undici';
-import type { InboundConfig } from '../config/schema.js';
 import { evaluate } from '../pipeline/evaluate.js';
 import { denialResponse } from '../pipeline/rescue.js';
 import { RequestFacts } from '../pipeline/facts.js';
-import type { ListenerPolicy, RequestContext } from '../pipeline/types.js';
-import type { TokenRuntime } from '../tokens/runtime.js';
-import type { SignatureRuntime } from '../pipeline/signature-runtime.js';
+import type { RequestContext } from '../pipeline/types.js';
 import { RequestBody } from './body-reader.js';
 import type { Recorder, RequestOutcome } from '../telemetry/recorder.js';
 import { classifyHandshakeError, refusedHandshakeVersion, socketVersion } from '../tls/handshake-errors.js';
 import { HandshakeObserver } from '../tls/handshake-observer.js';
-import type { ListenerTlsMaterial } from '../tls/material.js';
 import { analyzePeerCertificate, PeerCertFactsCache, sentIssuers } from '../tls/peer-certificate.js';
 import { identityString, readPeer, type PeerInfo } from '../tls/peer-identity.js';
 import { downstreamResponseHeaders, requestIdFrom, upstreamRequestHeaders } from './headers.js';
@@ -32,27 +28,13 @@ import { forwardable, forwardedHeaders, inboundHeaderPolicy, refusedEvaluation, 
 import { Connections, answerHandlerFailure, answerRequestTimeout, clientErrorReason, listenOn, writeRawDenial } from './listener-common.js';
 import { classifyUpstreamError } from './upstream.js';
 import { formatXfcc } from './xfcc.js';
-import type { Admission } from './admission.js';
 import { BodyGuard } from './body-guard.js';
 import { ConnectionLimits } from './connection-limits.js';
 import { applyServerSettings, serverOptions, setHandshakeTimeout } from './server-settings.js';
 import { sendCopy } from './drill-copy.js';
-import type { InPathDrills } from '../drills/in-path.js';
+import type { ListenerState } from './listener-state.js';
 
-export interface ListenerState {
-  readonly config: InboundConfig;
-  readonly policy: ListenerPolicy;
-  readonly material: ListenerTlsMaterial;
-  readonly pool: Pool;
-  /** Who may use `pool` now (bounded queue, per-identity share); replaced with the pool. */
-  readonly admission: Admission;
-  /** The listener's token policy, when it has a `tokens` section. */
-  readonly tokens?: TokenRuntime;
-  /** The listener's signature policy, when it has a `signatures` section. */
-  readonly signatures?: SignatureRuntime;
-  /** In-path drills (staging only), when the listener has `drills`. */
-  readonly drills?: InPathDrills;
-}
+export type { ListenerState } from './listener-state.js';
 
 type OutcomeBase = Omit<RequestOutcome, 'status' | 'durationSeconds' | 'reason' | 'decision' | 'findings'>;
 
@@ -292,8 +274,8 @@ export class InboundListener {
     this.cutters.set(socket, cutRequest);
     // Watches the body to its end, even past a denial written before the body arrived.
     this.bodyGuard.watch(req, state.config.server, cutRequest);
-    // Only listeners with signatures may buffer a body (routes that need its digest).
-    const requestBody = state.signatures ? new RequestBody(req) : undefined;
+    // Only a listener with a check that reads the body may buffer one (a digest to verify).
+    const requestBody = state.chain.readsBody ? new RequestBody(req) : undefined;
     const context: RequestContext = {
       requestId,
       listener: this.name,
@@ -302,15 +284,14 @@ export class InboundListener {
       headers: req.headers,
       peer,
       peerPolicy: state.material.peerPolicy,
-      ...(state.tokens ? { tokens: state.tokens } : {}),
       facts: new RequestFacts(),
-      ...(requestBody ? { signatures: state.signatures, rawHeaders: req.rawHeaders, body: requestBody.read } : {}),
+      ...(requestBody ? { rawHeaders: req.rawHeaders, body: requestBody.read } : {}),
     };
     // The header block is screened before any check runs (count, repeated singletons, "_" names).
     const headerPolicy = inboundHeaderPolicy(state.config);
     const refused = screenRequestHeaders(req.rawHeaders, headerPolicy, req.httpVersion);
     if (refused) res.shouldKeepAlive = false;
-    const { decision, route, forwardPath } = refused ? refusedEvaluation(state.policy, refused) : await evaluate(state.policy, context);
+    const { decision, route, forwardPath } = refused ? refusedEvaluation(state.policy, refused) : await evaluate(state.policy, state.chain, context);
     const base: OutcomeBase = {
       requestId,
       listener: this.name,

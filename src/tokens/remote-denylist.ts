@@ -5,9 +5,9 @@
 // anyway. Until a first list has loaded the store is `unavailable`, and tokens are refused
 // (fail closed): a sidecar that cannot know what was revoked must not guess "nothing".
 //
-// Stores live in a RemoteDenylists registry owned by the sidecar, keyed by settings, so a
-// reload with the same settings keeps the list (and its timer), and the sidecar stops the ones
-// no listener uses any more once a reload has been swapped in.
+// A store belongs to the token check's state of one listener: a reload with the same settings
+// keeps the store (its list and its timer), and a store the new state no longer uses is closed
+// once the new state has been swapped in (src/tokens/runtime.ts).
 import { fetchBounded } from './bounded-fetch.js';
 import type { RemoteDenylistConfig } from '../config/tokens-schema.js';
 
@@ -42,6 +42,7 @@ export class RemoteDenylist {
   private timer: NodeJS.Timeout | undefined;
   private inflight: Promise<void> | undefined;
   private closed = false;
+  private started = false;
   /** The last fetch error (never a secret), for the audit detail. */
   lastError: string | undefined;
 
@@ -55,7 +56,10 @@ export class RemoteDenylist {
     return JSON.stringify([config, ca]);
   }
 
+  /** The first fetch and the refresh timer; once per store (a store kept over a reload goes on as it was). */
   start(): void {
+    if (this.started || this.closed) return;
+    this.started = true;
     void this.refresh();
   }
 
@@ -90,37 +94,6 @@ export class RemoteDenylist {
         this.timer.unref();
       });
     return this.inflight;
-  }
-}
-
-/** The sidecar's remote denylist stores, by settings: shared by listeners, kept across reloads. */
-export class RemoteDenylists {
-  private readonly stores = new Map<string, RemoteDenylist>();
-
-  acquire(config: RemoteDenylistConfig, ca: string): RemoteDenylist {
-    const key = RemoteDenylist.settingsKey(config, ca);
-    let store = this.stores.get(key);
-    if (!store) {
-      store = new RemoteDenylist(config, ca);
-      store.start();
-      this.stores.set(key, store);
-    }
-    return store;
-  }
-
-  /** Stop every store not in `inUse` (after a reload swapped in). */
-  retain(inUse: Iterable<RemoteDenylist | undefined>): void {
-    const keep = new Set(inUse);
-    for (const [key, store] of this.stores) {
-      if (!keep.has(store)) {
-        store.close();
-        this.stores.delete(key);
-      }
-    }
-  }
-
-  closeAll(): void {
-    this.retain([]);
   }
 }
 

@@ -22,6 +22,7 @@ export class RemoteJwks {
   private fetchedAt = 0;
   private lastAttempt = Number.NEGATIVE_INFINITY;
   private inflight: Promise<void> | undefined;
+  private started = false;
   /** The last fetch error, for the audit detail; never holds a secret. */
   lastError: string | undefined;
 
@@ -41,8 +42,10 @@ export class RemoteJwks {
     return this.keys !== undefined;
   }
 
-  /** Start the first fetch without waiting for it. */
+  /** Start the first fetch without waiting for it; once per store (a store kept over a reload is not refetched). */
   start(): void {
+    if (this.started) return;
+    this.started = true;
     void this.refresh();
   }
 

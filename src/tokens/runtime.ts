@@ -1,36 +1,24 @@
-// A listener's token policy as the checks use it: the verifier, the jti denylist, each route's
-// token rule, and the scopes each identity can ever need (for least privilege). Built on load
-// and on every reload, swapped whole with the listener state.
+// The token check's per-listener state: the verifier (with its remote JWKS stores), the jti
+// denylist (with its remote store, when configured), the header tokens come in and the routes
+// that need one. Prepared on load and on every reload (src/pipeline/chain-state.ts); remote
+// stores with unchanged settings carry over, keys, list and timer included.
+//
+// Preparing is pure: a new remote store is created but not started, so a reload that fails
+// later fetches nothing. `activate` starts them after the swap; `release` closes the remote
+// denylist a successor does not keep (a JWKS store holds no timer: it only fetches on demand).
 import type { InboundConfig } from '../config/schema.js';
 import type { TokenPolicyConfig } from '../config/tokens-schema.js';
-import { compileIdentityPattern, matchIdentity, type IdentityPattern } from '../tls/identity-pattern.js';
-import type { PeerIdentity } from '../tls/peer-identity.js';
-import { LruCache } from '../tls/lru.js';
+import type { Prepared } from '../pipeline/types.js';
 import type { TokenMaterial } from './material.js';
 import { TokenVerifier } from './verifier.js';
-import { Denylist, type RemoteDenylists } from './remote-denylist.js';
-
-export interface RouteTokenRule {
-  /** The route needs a verified token. */
-  readonly required: boolean;
-  readonly allOf?: readonly string[];
-  readonly anyOf?: readonly string[];
-}
-
-interface RouteReach {
-  readonly allow: readonly IdentityPattern[];
-  readonly scopes: readonly string[];
-}
+import { Denylist, RemoteDenylist } from './remote-denylist.js';
 
 export class TokenRuntime {
   readonly verifier: TokenVerifier;
   /** The jti denylist file and, when configured, the broker's remote list. */
   readonly denylist: Denylist;
-  readonly routes: ReadonlyMap<string, RouteTokenRule>;
-  readonly subjectMap: ReadonlyMap<string, IdentityPattern>;
-  private readonly reach: readonly RouteReach[];
-  /** Needed scopes per identity: computed once per identity, bounded. */
-  private readonly needed = new LruCache<string, ReadonlySet<string>>(4096);
+  /** Routes that need a verified token (`token`, default true). */
+  readonly required: ReadonlySet<string>;
 
   constructor(
     readonly listener: string,
@@ -38,40 +26,37 @@ export class TokenRuntime {
     config: InboundConfig,
     material: TokenMaterial,
     previous: TokenRuntime | undefined,
-    denylists?: RemoteDenylists,
   ) {
     this.verifier = new TokenVerifier(policy, material, previous?.verifier.remoteStores());
     const remote = policy.denylist && 'remote' in policy.denylist ? policy.denylist.remote : undefined;
-    if (remote && (!denylists || material.denylistRemoteCa === undefined)) throw new Error(`listener ${listener}: a remote denylist needs its trust bundle and the sidecar's registry`);
-    this.denylist = new Denylist(material.denylist, remote && denylists ? denylists.acquire(remote, material.denylistRemoteCa as string) : undefined);
-    const routes = new Map<string, RouteTokenRule>();
-    const reach: RouteReach[] = [];
-    for (const route of config.routes) {
-      const required = route.token ?? true;
-      routes.set(route.name, { required, ...(route.scopes?.allOf ? { allOf: route.scopes.allOf } : {}), ...(route.scopes?.anyOf ? { anyOf: route.scopes.anyOf } : {}) });
-      if (required) reach.push({ allow: route.allow.map(compileIdentityPattern), scopes: [...(route.scopes?.allOf ?? []), ...(route.scopes?.anyOf ?? [])] });
+    if (remote && material.denylistRemoteCa === undefined) throw new Error(`listener ${listener}: a remote denylist needs its trust bundle`);
+    let store: RemoteDenylist | undefined;
+    if (remote) {
+      const kept = previous?.denylist.remote;
+      const key = RemoteDenylist.settingsKey(remote, material.denylistRemoteCa as string);
+      store = kept && RemoteDenylist.settingsKey(kept.config, kept.ca) === key ? kept : new RemoteDenylist(remote, material.denylistRemoteCa as string);
     }
-    this.routes = routes;
-    this.reach = reach;
-    this.subjectMap = new Map(Object.entries(policy.subject.map).map(([claim, pattern]) => [claim, compileIdentityPattern(pattern)]));
+    this.denylist = new Denylist(material.denylist, store);
+    this.required = new Set(config.routes.filter((route) => route.token ?? true).map((route) => route.name));
   }
 
-  /** Every scope a route this identity may call can ever require (any-of scopes count: each may be the one used). */
-  neededScopes(identity: PeerIdentity): ReadonlySet<string> {
-    const key = `${identity.kind}:${identity.value}`;
-    const cached = this.needed.get(key);
-    if (cached) return cached;
-    const scopes = new Set<string>();
-    for (const route of this.reach) {
-      if (route.allow.some((pattern) => matchIdentity(pattern, identity))) for (const scope of route.scopes) scopes.add(scope);
-    }
-    this.needed.set(key, scopes);
-    return scopes;
+  /** After the swap: fetch what is new (stores kept from the previous state go on as they were). */
+  activate(): void {
+    this.verifier.start();
+    this.denylist.remote?.start();
+  }
+
+  /** Close the remote denylist unless `keep` holds the same store. */
+  release(keep: TokenRuntime | undefined): void {
+    const store = this.denylist.remote;
+    if (store && keep?.denylist.remote !== store) store.close();
   }
 }
 
-export function buildTokenRuntime(config: InboundConfig, material: TokenMaterial | undefined, previous: TokenRuntime | undefined, denylists?: RemoteDenylists): TokenRuntime | undefined {
+/** The token check's state for a listener, or undefined when it has no `tokens` section. */
+export function prepareTokenRuntime(config: InboundConfig, material: TokenMaterial | undefined, previous: TokenRuntime | undefined): Prepared<TokenRuntime> | undefined {
   if (!config.tokens) return undefined;
   // load.ts fails the load when a listener's token files do not load, so material is present here.
-  return new TokenRuntime(config.name, config.tokens, config, material ?? { issuers: new Map(), denylist: new Set() }, previous, denylists);
+  const runtime = new TokenRuntime(config.name, config.tokens, config, material ?? { issuers: new Map(), denylist: new Set() }, previous);
+  return { state: runtime, activate: () => runtime.activate(), release: (keep) => runtime.release(keep) };
 }

@@ -78,17 +78,20 @@ export class TokenVerifier {
       const own = material.issuers.get(issuer.name);
       if (issuer.remote && own?.remoteCa !== undefined) {
         const key = RemoteJwks.settingsKey(issuer.remote, own.remoteCa);
-        let store = previous?.get(key);
-        if (!store) {
-          store = new RemoteJwks(issuer.remote, own.remoteCa);
-          store.start();
-        }
+        // A new store does not fetch yet: building a verifier must not touch the network, so a
+        // reload that fails after this point costs the issuer nothing. `start()` does that.
+        const store = previous?.get(key) ?? new RemoteJwks(issuer.remote, own.remoteCa);
         this.byIss.set(issuer.issuer, { config: issuer, remote: store });
       } else if (own?.keys) {
         this.byIss.set(issuer.issuer, { config: issuer, file: own.keys });
       }
     }
     this.cache = policy.cache.maxEntries > 0 ? new LruCache(policy.cache.maxEntries) : undefined;
+  }
+
+  /** Begin fetching every remote JWKS that has not started yet (after the swap; kept stores go on as they were). */
+  start(): void {
+    for (const issuer of this.byIss.values()) issuer.remote?.start();
   }
 
   /** Remote stores by settings, for the next reload to keep. */

@@ -1,11 +1,14 @@
-// A listener's signature policy as the signature check uses it: the key registry (keyid →
-// key, algorithm and the identity allowed to use it), each route's rule, the time limits and
-// the replay cache. Built on load and on every reload and swapped whole with the listener
-// state; the replay cache is carried over, so a reload never reopens a replay window.
+// The signature check's per-listener state: the key registry (keyid → key, algorithm and the
+// identity allowed to use it), each route's rule, the time limits and the replay cache.
+// Prepared on load and on every reload (src/pipeline/chain-state.ts); the replay cache is
+// carried over, so a reload never reopens a replay window. Preparing leaves the carried cache
+// as it is (a reload that fails must not shrink the running one): its new capacity is applied
+// in `activate`, after the swap.
 import type { KeyObject } from 'node:crypto';
 import { serializeInnerList, type Item } from 'structured-headers';
 import type { LoadedVerifyKey } from '../config/load-signatures.js';
 import type { InboundConfig } from '../config/schema.js';
+import type { Prepared } from '../pipeline/types.js';
 import type { SignatureAlgorithm } from '../signatures/algorithms.js';
 import { parseComponentText, type Component } from '../signatures/components.js';
 import type { DigestAlgorithm } from '../signatures/digest.js';
@@ -29,13 +32,6 @@ export interface RouteSignatureRule {
   readonly acceptSignature: { readonly bodiless: string; readonly withBody: string };
 }
 
-/** For palisade_signature_verifications_total: `keyid` is a configured keyid, `unknown` or `none`. */
-export interface SignatureVerificationFact {
-  readonly keyid: string;
-  readonly result: 'success' | 'failure';
-  readonly reason: string;
-}
-
 function acceptSignatureValue(components: readonly string[], label: string, tag: string | undefined): string {
   const items: Item[] = components.map((text) => {
     const component = parseComponentText(text);
@@ -56,6 +52,7 @@ export class SignatureRuntime {
   readonly digestAlgorithms: ReadonlySet<DigestAlgorithm>;
   /** Refuse ECDSA signatures whose s is above n/2 (signatures.ecdsaHighS: reject). */
   readonly rejectHighS: boolean;
+  private readonly replayCacheSize: number;
 
   constructor(config: InboundConfig, keys: ReadonlyMap<string, LoadedVerifyKey>, previous: SignatureRuntime | undefined) {
     const section = config.signatures;
@@ -84,12 +81,25 @@ export class SignatureRuntime {
     this.maxBodyBytes = section.maxBodyBytes;
     this.digestAlgorithms = new Set(section.digestAlgorithms);
     this.rejectHighS = section.ecdsaHighS === 'reject';
+    this.replayCacheSize = section.replayCacheSize;
     this.replay = previous?.replay ?? new ReplayCache(section.replayCacheSize);
-    this.replay.resize(section.replayCacheSize);
+  }
+
+  /** After the swap: the carried-over replay cache takes this config's capacity. */
+  activate(): void {
+    this.replay.resize(this.replayCacheSize);
   }
 
   /** The metric label for a keyid: configured ones as they are, anything else `unknown`. */
   keyLabel(keyid: string | undefined): string {
     return keyid !== undefined && this.keys.has(keyid) ? keyid : 'unknown';
   }
+}
+
+/** The signature check's state for a listener, or undefined when it has no `signatures` section. */
+export function prepareSignatureRuntime(config: InboundConfig, keys: ReadonlyMap<string, LoadedVerifyKey> | undefined, previous: SignatureRuntime | undefined): Prepared<SignatureRuntime> | undefined {
+  if (!config.signatures) return undefined;
+  const runtime = new SignatureRuntime(config, keys ?? new Map(), previous);
+  // A signature route may need the body's digest: the listener then offers a bounded body reader.
+  return { state: runtime, readsBody: true, activate: () => runtime.activate() };
 }
