@@ -29,7 +29,8 @@ export function denialResponse(reason: ReasonCode, requestId: string, finding?: 
   if (finding?.bearer && finding.reason === reason) headers['www-authenticate'] = bearerChallenge(finding.bearer);
   // RFC 9421 §5: what signature the sidecar expects.
   if (finding?.acceptSignature && finding.reason === reason && reason === 'signature_missing') headers['accept-signature'] = finding.acceptSignature;
-  const retryAfter = (info as { retryAfterSeconds?: number }).retryAfterSeconds;
+  // The deciding finding knows best when a retry can succeed (a bucket's next token); else the reason's fixed value.
+  const retryAfter = finding?.retryAfterSeconds !== undefined && finding.reason === reason ? Math.max(1, Math.ceil(finding.retryAfterSeconds)) : (info as { retryAfterSeconds?: number }).retryAfterSeconds;
   if (retryAfter !== undefined) headers['retry-after'] = String(retryAfter);
   // The rest of an oversized body was never read: do not try to reuse the connection.
   if (reason === 'body_too_large') headers['connection'] = 'close';

@@ -29,6 +29,11 @@ export interface Finding {
   readonly reportOnly?: boolean;
   /** RFC 9421 §5.1 Accept-Signature value for a signature_missing denial; rescue.ts sets the header. */
   readonly acceptSignature?: string;
+  /**
+   * Whole seconds after which the same request could succeed (a limit that refills); rescue.ts
+   * sends it as Retry-After, in place of the reason's fixed value.
+   */
+  readonly retryAfterSeconds?: number;
 }
 
 /** `WWW-Authenticate: Bearer error="…", scope="…"` (no error when no token was sent, RFC 6750 §3.1). */
