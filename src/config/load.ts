@@ -85,7 +85,9 @@ function missingFiles(raw: unknown, baseDir: string): string[] {
 
 /** Validate an already-parsed document. `baseDir` resolves relative certificate paths. */
 export function loadConfigObject(raw: unknown, baseDir: string): LoadResult {
-  const parsed = ConfigSchema.safeParse(raw ?? {});
+  // reportInput: zod then keeps the offending value on the issue, so a value of the wrong type
+  // ("5" for a number) is told from a missing one (describeIssue); the value is never printed.
+  const parsed = ConfigSchema.safeParse(raw ?? {}, { reportInput: true });
   if (!parsed.success) return { ok: false, errors: [...parsed.error.issues.flatMap(describeIssue), ...missingFiles(raw, baseDir), ...missingEgressFiles(raw, baseDir)] };
   const config = deepFreeze(parsed.data);
   const errors: string[] = [];
