@@ -13,6 +13,7 @@ import { EgressTokenSchema } from './egress-token-schema.js';
 import { EgressSigningSchema, InboundSignaturesSchema, RouteSignatureKeys, signatureConfigIssues } from './signatures-schema.js';
 import { ProbeTargetSchema, UpstreamProbeSchema, probeConfigIssues } from './probes-schema.js';
 import { InPathDrillsSchema, inPathDrillIssues } from './drills-schema.js';
+import { RouteRateLimitKeys } from './rate-limit-schema.js';
 
 function durationProblem(text: string): string | undefined {
   try {
@@ -199,6 +200,8 @@ const Route = z.strictObject({
   ...RouteTokenKeys,
   // Signatures: the route's RFC 9421 policy.
   ...RouteSignatureKeys,
+  // A token bucket per calling identity.
+  ...RouteRateLimitKeys,
 });
 
 const Inbound = z.strictObject({

@@ -17,6 +17,7 @@
 import { identityAuthorizationCheck } from '../checks/identity-authorization.js';
 import { peerCertificateCheck } from '../checks/peer-certificate.js';
 import { peerIdentityCheck } from '../checks/peer-identity.js';
+import { rateLimitCheck } from '../checks/rate-limit.js';
 import { signatureCheck } from '../checks/signature.js';
 import { leastPrivilegeCheck } from '../checks/least-privilege.js';
 import { scopesCheck } from '../checks/scopes.js';
@@ -28,6 +29,9 @@ export const CHAIN: readonly Check<unknown>[] = [
   peerCertificateCheck, // the certificate meets the listener's TLS policy and is not revoked (cached facts)
   peerIdentityCheck, // the certificate names exactly one identity, in an allowed trust domain
   identityAuthorizationCheck, // that identity may call this route
+  // After authorization (a caller the route refuses gets 403 and never fills a bucket), before any
+  // cryptography: a flooding identity is refused for a map lookup, not a token or signature verify.
+  rateLimitCheck, // this identity is within the route's rateLimit (token bucket per route and identity)
   // Tokens: verification is cached until expiry, so after the first call these cost a
   // hash and a few lookups; they come before the signature, which is a fresh verify every time.
   tokenCheck, // a bearer token from a configured issuer verifies and is not revoked (sets the `token` fact)

@@ -77,6 +77,7 @@ export const REASONS = {
 
   // Overload protection (src/proxy/admission.ts, src/proxy/connection-limits.ts)
   upstream_overloaded: { status: 503, error: 'service_unavailable', always: true, retryAfterSeconds: 1, description: 'Every app (or egress upstream) connection (upstream.connections) is busy and the request could not wait: the pending queue (upstream.maxPending) was full, or no connection freed within upstream.queueTimeoutMs.' },
+  rate_limited: { status: 429, error: 'too_many_requests', description: "The peer identity is over the route's rateLimit (requestsPerSecond, burst): its token bucket is empty. Retry-After gives the whole seconds until its next token; other identities are not affected." },
   identity_overloaded: { status: 429, error: 'too_many_requests', always: true, retryAfterSeconds: 1, description: 'The peer identity already has upstream.maxRequestsPerIdentity requests in flight or queued; other identities are still served.' },
   max_connections: { status: 503, error: 'service_unavailable', description: 'The listener already holds server.maxConnections connections: a new one is closed at accept (counted in palisade_connections_refused_total, no HTTP response).' },
   max_connections_per_address: { status: 503, error: 'service_unavailable', description: 'The peer address already holds server.maxConnectionsPerAddress connections: a new one is closed at accept, before the handshake (no HTTP response).' },
