@@ -2,8 +2,8 @@
 // revoked. Establishes the `token` fact the binding, scope and least-privilege checks read, and
 // the `tokenVerification` fact telemetry counts. Routes with `token: false` are skipped.
 import type { ReasonCode } from '../pipeline/reasons.js';
-import type { Check, Finding, RoutedRequest } from '../pipeline/types.js';
-import { prepareTokenRuntime, type TokenRuntime } from '../tokens/runtime.js';
+import type { Check, Finding, ListenerInput, Prepared, RoutedRequest } from '../pipeline/types.js';
+import { TokenRuntime } from '../tokens/runtime.js';
 
 const NAME = 'token';
 
@@ -58,9 +58,13 @@ async function verifyRequestToken(request: RoutedRequest, tokens: TokenRuntime):
   return [];
 }
 
-export const tokenCheck: Check<TokenRuntime> = {
-  name: NAME,
-  // Only listeners with a `tokens` section run it.
-  prepare: ({ listener, loaded }, previous) => prepareTokenRuntime(listener, loaded.tokens.get(listener.name), previous),
-  run,
-};
+/** Only listeners with a `tokens` section run the token checks. */
+function prepare({ listener, loaded }: ListenerInput, previous: TokenRuntime | undefined): Prepared<TokenRuntime> | undefined {
+  if (!listener.tokens) return undefined;
+  // load.ts fails the load when a listener's token files do not load, so material is present here.
+  const material = loaded.tokens.get(listener.name) ?? { issuers: new Map(), denylist: new Set<string>() };
+  const runtime = new TokenRuntime(listener.name, listener.tokens, listener, material, previous);
+  return { state: runtime, activate: () => runtime.activate(), release: (keep) => runtime.release(keep) };
+}
+
+export const tokenCheck: Check<TokenRuntime> = { name: NAME, prepare, run };

@@ -24,6 +24,12 @@ function durationProblem(text: string): string | undefined {
   }
 }
 
+/** A duration from the config file, compiled at load: as written, and in milliseconds. */
+export interface CompiledDuration {
+  readonly text: string;
+  readonly ms: number;
+}
+
 /** Node's timers hold at most 2^31−1 ms; a larger value silently becomes 1 ms (an instant timeout). */
 export const MAX_TIMER_MS = 2_147_483_647;
 const ms = (what: string) => z.number({ error: `${what} must be a number of milliseconds` }).int().positive().max(MAX_TIMER_MS, { error: `${what} must be at most ${MAX_TIMER_MS} ms (Node's timer limit)` });
@@ -61,15 +67,22 @@ const CertificateStrength = {
   /** EC curves accepted; an empty list refuses EC keys. */
   ecCurves: z.array(EcCurve).default(['P-256', 'P-384']),
   ed25519: z.boolean().default(true),
-  /** Maximum notAfter − notBefore, as a duration ("24h", "30d"), or null for no limit. */
+  /**
+   * Maximum notAfter − notBefore, as a duration ("24h", "30d"), or null for no limit. Compiled
+   * here, once: the loaded config carries the milliseconds next to the text.
+   */
   maxLifetime: z
     .string()
     .nullable()
     .default(null)
-    .superRefine((value, ctx) => {
-      if (value === null) return;
+    .transform((value, ctx): CompiledDuration | null => {
+      if (value === null) return null;
       const problem = durationProblem(value);
-      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      if (problem) {
+        ctx.addIssue({ code: 'custom', message: problem });
+        return z.NEVER;
+      }
+      return { text: value, ms: parseDuration(value) };
     }),
 };
 

@@ -55,7 +55,7 @@ export function configuredProbes(config: Config, baseDir: string): ScheduledProb
           cert: read(upstream.tls.cert),
           key: read(upstream.tls.key),
           ...(identity ? { expectIdentity: identity } : {}),
-          ...(upstream.tls.peer.maxLifetime ? { maxLifetimeMs: parseDuration(upstream.tls.peer.maxLifetime) } : {}),
+          ...(upstream.tls.peer.maxLifetime ? { maxLifetimeMs: upstream.tls.peer.maxLifetime.ms } : {}),
         }),
       });
     }

@@ -1,7 +1,6 @@
 // A listener's peer-certificate policy, compiled from `inbound[].tls.peer` and the loaded CRLs.
 // Built with the rest of the TLS material, so a reload swaps policy and CRLs together.
 import type { PeerCertPolicyConfig } from '../config/schema.js';
-import { parseDuration } from '../certs/factory.js';
 import type { CertificateStrength } from './certificate-rules.js';
 import type { RevocationList } from './crl.js';
 
@@ -18,8 +17,8 @@ export function compilePeerPolicy(config: PeerCertPolicyConfig, revocation: Revo
     ecCurves: new Set(config.ecCurves),
     ed25519: config.ed25519,
     requireClientAuth: config.requireClientAuth,
-    // The schema already validated the duration.
-    maxLifetimeMs: config.maxLifetime === null ? null : parseDuration(config.maxLifetime),
+    // Compiled once, at load (config/schema.ts).
+    maxLifetimeMs: config.maxLifetime === null ? null : config.maxLifetime.ms,
     trustDomains: config.trustDomains.length > 0 ? new Set(config.trustDomains) : null,
     revocation,
   };

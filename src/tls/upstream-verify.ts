@@ -9,7 +9,6 @@
 import { X509Certificate, createHash } from 'node:crypto';
 import { checkServerIdentity as nodeCheckServerIdentity, type DetailedPeerCertificate, type PeerCertificate } from 'node:tls';
 import type { UpstreamCertPolicyConfig } from '../config/schema.js';
-import { parseDuration } from '../certs/factory.js';
 import { certificateProblems, issuerProblems, type CertificateStrength } from './certificate-rules.js';
 import { EKU_SERVER_AUTH, type IssuerFacts, type PeerCertFacts, type PeerCertFactsCache } from './peer-certificate.js';
 import { parseSpiffeId } from './spiffe.js';
@@ -68,8 +67,8 @@ export function compileUpstreamCertPolicy(config: UpstreamCertPolicyConfig): Ups
     minRsaBits: config.minRsaBits,
     ecCurves: new Set(config.ecCurves),
     ed25519: config.ed25519,
-    // The schema already validated the duration.
-    maxLifetimeMs: config.maxLifetime === null ? null : parseDuration(config.maxLifetime),
+    // Compiled once, at load (config/schema.ts).
+    maxLifetimeMs: config.maxLifetime === null ? null : config.maxLifetime.ms,
     requireServerAuth: config.requireServerAuth,
   };
 }

@@ -3,12 +3,12 @@
 // that need one. Prepared on load and on every reload (src/pipeline/chain-state.ts); remote
 // stores with unchanged settings carry over, keys, list and timer included.
 //
-// Preparing is pure: a new remote store is created but not started, so a reload that fails
+// Building one is pure: a new remote store is created but not started, so a reload that fails
 // later fetches nothing. `activate` starts them after the swap; `release` closes the remote
 // denylist a successor does not keep (a JWKS store holds no timer: it only fetches on demand).
+// The token check (src/checks/token.ts) prepares it.
 import type { InboundConfig } from '../config/schema.js';
 import type { TokenPolicyConfig } from '../config/tokens-schema.js';
-import type { Prepared } from '../pipeline/types.js';
 import type { TokenMaterial } from './material.js';
 import { TokenVerifier } from './verifier.js';
 import { Denylist, RemoteDenylist } from './remote-denylist.js';
@@ -51,12 +51,4 @@ export class TokenRuntime {
     const store = this.denylist.remote;
     if (store && keep?.denylist.remote !== store) store.close();
   }
-}
-
-/** The token check's state for a listener, or undefined when it has no `tokens` section. */
-export function prepareTokenRuntime(config: InboundConfig, material: TokenMaterial | undefined, previous: TokenRuntime | undefined): Prepared<TokenRuntime> | undefined {
-  if (!config.tokens) return undefined;
-  // load.ts fails the load when a listener's token files do not load, so material is present here.
-  const runtime = new TokenRuntime(config.name, config.tokens, config, material ?? { issuers: new Map(), denylist: new Set() }, previous);
-  return { state: runtime, activate: () => runtime.activate(), release: (keep) => runtime.release(keep) };
 }
