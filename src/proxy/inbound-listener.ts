@@ -34,8 +34,6 @@ import { applyServerSettings, serverOptions, setHandshakeTimeout } from './serve
 import { sendCopy } from './drill-copy.js';
 import type { ListenerState } from './listener-state.js';
 
-export type { ListenerState } from './listener-state.js';
-
 type OutcomeBase = Omit<RequestOutcome, 'status' | 'durationSeconds' | 'reason' | 'decision' | 'findings'>;
 
 export class InboundListener {
