@@ -21,7 +21,7 @@ import { evaluateEgress } from './egress-chain.js';
 import { retiredPools, type EgressState } from './egress-state.js';
 import { requestIdFrom } from './headers.js';
 import { egressHeaderPolicy, screenRequestHeaders } from './header-hygiene.js';
-import { Connections, answerClientError, answerHandlerFailure, answerRequestTimeout, clientErrorReason, listenOn } from './listener-common.js';
+import { Connections, answerClientError, answerHandlerFailure, answerRequestTimeout, listenOn, type Cutter } from './listener-common.js';
 import { ConnectionLimits } from './connection-limits.js';
 import { applyServerSettings, serverOptions } from './server-settings.js';
 import { sendCopy } from './drill-copy.js';
@@ -39,7 +39,7 @@ export class EgressListener {
   private readonly busy = new WeakSet<Socket>();
   private readonly limits: ConnectionLimits;
   /** The request in progress on a socket, answered 408 when Node's requestTimeout fires on it. */
-  private readonly cutters = new WeakMap<Socket, () => void>();
+  private readonly cutters = new WeakMap<Socket, Cutter>();
 
   constructor(
     state: EgressState,
@@ -101,21 +101,12 @@ export class EgressListener {
     await Promise.all([...this.state.upstreams.values()].map((upstream) => upstream.pool.destroy().catch(() => undefined)));
   }
 
-  /** Unparseable or too-slow app requests: answered like inbound (400/408 JSON) and recorded. */
+  /** Unparseable or too-slow app requests: answered like inbound (400/408 JSON, listener-common.ts) and recorded. */
   private onClientError(error: Error & { code?: string }, socket: Socket): void {
-    const cut = error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? this.cutters.get(socket) : undefined;
-    if (cut) {
-      cut();
-      return;
-    }
-    const reason = clientErrorReason(error.code, this.busy.has(socket));
-    if (!reason || !socket.writable) {
-      socket.destroy();
-      return;
-    }
-    const { requestId, status } = answerClientError(socket, reason);
-    const base: OutcomeBase = { requestId, listener: this.name, route: 'unmatched', method: '-', path: '-', peer: undefined };
-    recordRequest(this.recorder, base, performance.now(), decide([{ check: 'http', reason, severity: 'deny', detail: error.code }], 'enforce'), status);
+    const answered = answerClientError(error, socket, this.busy.has(socket), this.cutters.get(socket), this.state.config.server.requestTimeoutMs);
+    if (!answered) return;
+    const base: OutcomeBase = { requestId: answered.requestId, listener: this.name, route: 'unmatched', method: '-', path: '-', peer: undefined };
+    recordRequest(this.recorder, base, performance.now(), decide([answered.finding], 'enforce'), answered.status);
   }
 
   private onRequest(req: IncomingMessage, res: ServerResponse): void {
@@ -140,9 +131,9 @@ export class EgressListener {
     const exchange = new Exchange(res, socket, this.connections, classifyEgressError);
     /** Set when Node's requestTimeout fired on this request: the detail, and the request is recorded as 408. */
     let timedOut: string | undefined;
-    this.cutters.set(socket, () => {
+    this.cutters.set(socket, (detail) => {
       if (timedOut !== undefined) return;
-      timedOut = `whole request not received within server.requestTimeoutMs (${state.config.server.requestTimeoutMs} ms)`;
+      timedOut = detail;
       exchange.cancel();
       answerRequestTimeout(req, res, requestId);
     });

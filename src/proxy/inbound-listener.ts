@@ -14,6 +14,7 @@ import type { TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
 import type { Pool } from 'undici';
 import type { InboundConfig } from '../config/schema.js';
+import { decide } from '../pipeline/decision.js';
 import { evaluate } from '../pipeline/evaluate.js';
 import { denialResponse } from '../pipeline/rescue.js';
 import { RequestFacts } from '../pipeline/facts.js';
@@ -29,7 +30,7 @@ import { analyzePeerCertificate, PeerCertFactsCache, sentIssuers } from '../tls/
 import { identityString, readPeer, type PeerInfo } from '../tls/peer-identity.js';
 import { requestIdFrom, upstreamRequestHeaders } from './headers.js';
 import { forwardable, forwardedHeaders, inboundHeaderPolicy, refusedEvaluation, screenRequestHeaders } from './header-hygiene.js';
-import { Connections, answerClientError, answerHandlerFailure, answerRequestTimeout, clientErrorReason, listenOn } from './listener-common.js';
+import { Connections, answerClientError, answerHandlerFailure, answerRequestTimeout, listenOn, type Cutter } from './listener-common.js';
 import { classifyAppError } from './upstream.js';
 import { Exchange } from './forward.js';
 import { recordRequest, type OutcomeBase, type OutcomeExtra } from './outcome.js';
@@ -74,7 +75,7 @@ export class InboundListener {
   private readonly limits: ConnectionLimits;
   private readonly bodyGuard = new BodyGuard();
   /** The request in progress on a socket, cut with 408 when Node's requestTimeout fires on it. */
-  private readonly cutters = new WeakMap<TLSSocket, (detail: string) => void>();
+  private readonly cutters = new WeakMap<TLSSocket, Cutter>();
 
   constructor(
     state: ListenerState,
@@ -214,39 +215,12 @@ export class InboundListener {
     return value;
   }
 
-  /**
-   * Node's HTTP parser refused what a verified peer sent, or the peer was too slow. Parse errors
-   * (HPE_*) get 400 malformed_request and slow requests 408 request_timeout, each counted and
-   * logged like any denial. Anything else, or an error on a socket whose request is being
-   * handled (the peer left mid-body, or we cut it off after an upstream reset), closes the
-   * socket quietly: that request is logged as what it was.
-   */
+  /** What Node's HTTP server raised on a connection (listener-common.ts), recorded like any denial. */
   private onClientError(error: Error & { code?: string }, socket: TLSSocket): void {
-    // Node's requestTimeout on a request being handled: answer 408 through that request.
-    const cut = error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? this.cutters.get(socket) : undefined;
-    if (cut) {
-      cut(`whole request not received within server.requestTimeoutMs (${this.state.config.server.requestTimeoutMs} ms)`);
-      return;
-    }
-    const reason = clientErrorReason(error.code, this.busy.has(socket));
-    if (!reason || !socket.writable) {
-      socket.destroy();
-      return;
-    }
-    const { requestId, status } = answerClientError(socket, reason);
-    this.recorder.request({
-      requestId,
-      listener: this.name,
-      route: 'unmatched',
-      method: '-',
-      path: '-',
-      peer: identityString(this.peers.get(socket)),
-      decision: 'deny',
-      reason,
-      findings: [{ check: 'http', reason, severity: 'deny', detail: error.code }],
-      status,
-      durationSeconds: 0,
-    });
+    const answered = answerClientError(error, socket, this.busy.has(socket), this.cutters.get(socket), this.state.config.server.requestTimeoutMs);
+    if (!answered) return;
+    const base: OutcomeBase = { requestId: answered.requestId, listener: this.name, route: 'unmatched', method: '-', path: '-', peer: identityString(this.peers.get(socket)) };
+    recordRequest(this.recorder, base, performance.now(), decide([answered.finding], 'enforce'), answered.status);
   }
 
   private onRequest(req: IncomingMessage, res: ServerResponse): void {

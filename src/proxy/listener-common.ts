@@ -6,6 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo, Server, Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { denialResponse } from '../pipeline/rescue.js';
+import type { Finding } from '../pipeline/types.js';
 import type { ClientSockets, Exchange } from './forward.js';
 import { respond } from './respond.js';
 
@@ -34,12 +35,37 @@ export function clientErrorReason(code: string | undefined, busy: boolean): Clie
   return undefined;
 }
 
-/** A parse error or a too-slow request on a socket with no request object: the JSON denial, then close. */
-export function answerClientError(socket: Socket, reason: ClientErrorReason): { requestId: string; status: number } {
+/** A request the sidecar is handling on a socket, cut with 408 when Node's requestTimeout fires on it. */
+export type Cutter = (detail: string) => void;
+
+/**
+ * Node's HTTP server raised `error` on a connection. Node's requestTimeout on a request being
+ * handled is answered through that request (`cut`). Parse errors (HPE_*) get 400
+ * malformed_request and slow header blocks 408 request_timeout, as the JSON denial on the bare
+ * socket (there is no request object), returned for the listener to record. Anything else, or
+ * an error on a busy socket (the peer left mid-body, or we cut it off after an upstream reset),
+ * closes the socket quietly: that request is recorded as what it was.
+ */
+export function answerClientError(
+  error: Error & { code?: string },
+  socket: Socket,
+  busy: boolean,
+  cut: Cutter | undefined,
+  requestTimeoutMs: number,
+): { requestId: string; status: number; finding: Finding } | undefined {
+  if (cut && error.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+    cut(`whole request not received within server.requestTimeoutMs (${requestTimeoutMs} ms)`);
+    return undefined;
+  }
+  const reason = clientErrorReason(error.code, busy);
+  if (!reason || !socket.writable) {
+    socket.destroy();
+    return undefined;
+  }
   const requestId = randomUUID();
   const denial = denialResponse(reason, requestId);
   respond({ socket }, 'parser_error', denial);
-  return { requestId, status: denial.status };
+  return { requestId, status: denial.status, finding: { check: 'http', reason, severity: 'deny', ...(error.code ? { detail: error.code } : {}) } };
 }
 
 /**

@@ -154,7 +154,7 @@ describe('respond on a real server', () => {
   test('a parser error is answered on the bare socket, with a request id, and closed', async () => {
     let sent: { requestId: string; status: number } | undefined;
     const port = await serve(() => undefined);
-    server?.on('clientError', (_error, socket: Socket) => (sent = answerClientError(socket, 'malformed_request')));
+    server?.on('clientError', (error: Error & { code?: string }, socket: Socket) => (sent = answerClientError(error, socket, false, undefined, 30_000)));
     const answer = await exchange(port, 'GET / HTTP/1.1\r\nBad Header\r\n\r\n');
     expect(answer.status).toBe(400);
     expect(answer.closed).toBe(true);
