@@ -1,9 +1,10 @@
 // The egress listener: plain HTTP/1.1 from the local app (loopback only), forwarded over mTLS
 // that the sidecar originates with the service's own certificate.
 //
-//   app request → pick the upstream (egress-routing.ts) → its keep-alive pool, whose every
-//   connection has proven the pinned upstream identity before a byte is written
-//   (egress-pool.ts) → stream the response back → telemetry through the Recorder.
+//   app request → header block screened → the egress chain (egress-chain.ts: resolve the
+//   upstream, attach its token, sign) → decide() → a denial (respond.ts), or forward.ts over
+//   the upstream's keep-alive pool, whose every connection has proven the pinned upstream
+//   identity before a byte is written (egress-pool.ts) → one recorder call (outcome.ts).
 //
 // Everything a reload can change lives in one EgressState object that is swapped whole; a
 // request reads the state once at its start. There is no report mode here: an upstream that

@@ -2,7 +2,7 @@
 //
 //   connection → TLS (client cert required, chain verified by OpenSSL/Node) → peer identity,
 //   read once per connection → request → evaluate (routing + the ordered chain) → decision →
-//   denial response, or forward over the keep-alive pool → telemetry.
+//   denial response (respond.ts), or forward.ts over the keep-alive pool → telemetry (outcome.ts).
 //
 // Everything a reload can change lives in one ListenerState object that is swapped whole;
 // a request reads the state once at its start, so it never sees half of two configs.
