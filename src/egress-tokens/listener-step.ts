@@ -6,10 +6,11 @@ import { RequestBody } from '../proxy/body-reader.js';
 import type { EgressSigner } from '../proxy/egress-signing.js';
 import type { EgressUpstreamState } from '../proxy/egress-state.js';
 import { shouldBuffer, withBearer } from './attach.js';
-import { retryOnInvalidToken, type StreamDispatcher } from './retry.js';
+import type { Dispatchable } from '../proxy/forward.js';
+import { retryOnInvalidToken } from './retry.js';
 
 export type TokenStep =
-  | { readonly ok: true; readonly headers: string[]; readonly body: IncomingMessage | Buffer | null; readonly dispatcher: StreamDispatcher }
+  | { readonly ok: true; readonly headers: string[]; readonly body: IncomingMessage | Buffer | null; readonly dispatcher: Dispatchable }
   /** `unavailable`: no valid token (503 token_unavailable); `incomplete`: the app left mid-body. */
   | { readonly ok: false; readonly problem: 'unavailable' | 'incomplete'; readonly detail: string };
 

@@ -9,7 +9,7 @@
 export interface ReasonInfo {
   readonly status: number;
   /** The `error` field of the JSON denial body. */
-  readonly error: 'bad_request' | 'request_timeout' | 'unauthorized' | 'forbidden' | 'bad_gateway' | 'gateway_timeout' | 'payload_too_large' | 'service_unavailable' | 'request_header_fields_too_large' | 'too_many_requests';
+  readonly error: 'bad_request' | 'request_timeout' | 'unauthorized' | 'forbidden' | 'bad_gateway' | 'gateway_timeout' | 'payload_too_large' | 'service_unavailable' | 'request_header_fields_too_large' | 'too_many_requests' | 'internal_error';
   readonly always?: boolean;
   /** Sent as Retry-After (seconds) with the denial: the refusal is about load, not the request. */
   readonly retryAfterSeconds?: number;
@@ -88,6 +88,9 @@ export const REASONS = {
   upstream_cert_invalid: { status: 502, error: 'bad_gateway', description: "The upstream's certificate chain failed verification against the egress trust bundle (unknown CA, self-signed, expired, not yet valid, bad signature)." },
   token_unavailable: { status: 503, error: 'service_unavailable', always: true, description: 'Egress: the upstream needs an access token and the sidecar has none that is still valid (the token endpoint is down or refuses); the upstream was not called.' },
   upstream_tls_failed: { status: 502, error: 'bad_gateway', description: 'The TLS handshake with the upstream failed: no common protocol version or cipher suite, or the upstream refused the client certificate.' },
+
+  // The sidecar itself
+  internal_error: { status: 500, error: 'internal_error', description: 'A bug in the sidecar while handling the request (logged at error with the request id); the connection is closed and the sidecar keeps serving.' },
 } as const satisfies Record<string, ReasonInfo>;
 
 export type ReasonCode = keyof typeof REASONS;

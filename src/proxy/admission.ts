@@ -27,11 +27,22 @@ export type Admitted = { readonly ok: true; release(): void };
 export type Refused = { readonly ok: false; readonly reason: AdmissionRefusal | 'aborted'; readonly detail: string };
 export type AdmissionResult = Admitted | Refused;
 
+/**
+ * How admit() learns that a queued request was given up (the peer left, the sidecar cut it).
+ * An AbortSignal has this shape; so does a forwarding exchange (forward.ts), which costs no
+ * AbortController and no EventTarget per request.
+ */
+export interface Cancellation {
+  readonly aborted: boolean;
+  addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void;
+  removeEventListener(type: 'abort', listener: () => void): void;
+}
+
 interface Waiter {
   readonly identity: string;
   readonly resolve: (result: AdmissionResult) => void;
   readonly timer: NodeJS.Timeout;
-  readonly signal: AbortSignal | undefined;
+  readonly signal: Cancellation | undefined;
   readonly onAbort: () => void;
 }
 
@@ -55,8 +66,9 @@ export class Admission {
     return this.queue.size;
   }
 
-  /** `signal`: the peer went away; a queued request leaves the queue. */
-  admit(identity: string, signal?: AbortSignal): AdmissionResult | Promise<AdmissionResult> {
+  /** `signal`: the request was given up; a queued request leaves the queue. */
+  admit(identity: string, signal?: Cancellation): AdmissionResult | Promise<AdmissionResult> {
+    if (signal?.aborted) return { ok: false, reason: 'aborted', detail: 'the request was given up before it was admitted' };
     const held = this.perIdentity.get(identity) ?? 0;
     if (held >= this.perIdentityLimit) {
       return { ok: false, reason: 'identity_overloaded', detail: `identity already has ${held} requests in flight or queued (upstream.maxRequestsPerIdentity ${this.perIdentityLimit})` };

@@ -1,9 +1,10 @@
 // The egress listener: plain HTTP/1.1 from the local app (loopback only), forwarded over mTLS
 // that the sidecar originates with the service's own certificate.
 //
-//   app request → pick the upstream (egress-routing.ts) → its keep-alive pool, whose every
-//   connection has proven the pinned upstream identity before a byte is written
-//   (egress-pool.ts) → stream the response back → telemetry through the Recorder.
+//   app request → header block screened → the egress chain (egress-chain.ts: resolve the
+//   upstream, attach its token, sign) → decide() → a denial (respond.ts), or forward.ts over
+//   the upstream's keep-alive pool, whose every connection has proven the pinned upstream
+//   identity before a byte is written (egress-pool.ts) → one recorder call (outcome.ts).
 //
 // Everything a reload can change lives in one EgressState object that is swapped whole; a
 // request reads the state once at its start. There is no report mode here: an upstream that
@@ -12,40 +13,23 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Logger } from 'pino';
-import type { Dispatcher } from 'undici';
-import type { DecisionKind } from '../pipeline/decision.js';
-import type { ReasonCode } from '../pipeline/reasons.js';
+import { decide } from '../pipeline/decision.js';
 import { denialResponse } from '../pipeline/rescue.js';
-import type { Finding } from '../pipeline/types.js';
+import type { ReasonCode } from '../pipeline/reasons.js';
 import type { Recorder } from '../telemetry/recorder.js';
-import { classifyEgressError } from './egress-pool.js';
-import { resolveEgressTarget } from './egress-routing.js';
+import { classifyEgressError, isUpstreamRefusal } from './egress-pool.js';
+import { evaluateEgress } from './egress-chain.js';
 import { retiredPools, type EgressState } from './egress-state.js';
-import { downstreamResponseHeaders, requestIdFrom, upstreamRequestHeaders } from './headers.js';
-import { egressHeaderPolicy, forwardable, screenRequestHeaders, type HeaderPolicy } from './header-hygiene.js';
-import { Connections, answerHandlerFailure, answerRequestTimeout, clientErrorReason, listenOn, writeRawDenial } from './listener-common.js';
+import { requestIdFrom } from './headers.js';
+import { egressHeaderPolicy, screenRequestHeaders } from './header-hygiene.js';
+import { Connections, answerClientError, answerHandlerFailure, answerRequestTimeout, listenOn, type Cutter } from './listener-common.js';
 import { ConnectionLimits } from './connection-limits.js';
 import { applyServerSettings, serverOptions } from './server-settings.js';
 import { sendCopy } from './drill-copy.js';
-import { attachEgressToken } from '../egress-tokens/listener-step.js';
+import { Exchange } from './forward.js';
+import { recordRequest, type OutcomeBase, type OutcomeExtra } from './outcome.js';
+import { respond, type ResponseKind } from './respond.js';
 import { retiredTokenSources } from '../egress-tokens/state.js';
-
-/** Failures that mean the sidecar refused the upstream, not that the upstream failed. */
-const REFUSALS = new Set<ReasonCode>(['upstream_identity_mismatch', 'upstream_cert_invalid', 'upstream_tls_failed', 'token_unavailable']);
-
-/**
- * The app's headers for the upstream: hop-by-hop and sidecar-owned fields (x-forwarded-client-cert
- * among them: the app must not speak for a peer) removed by upstreamRequestHeaders, and Host
- * dropped so undici sends the upstream's own authority; the app's Host only chose the upstream.
- */
-function egressRequestHeaders(req: IncomingMessage, requestId: string, policy: HeaderPolicy): string[] {
-  const all = upstreamRequestHeaders(req.rawHeaders, req.headers.connection, { 'x-request-id': requestId }, forwardable(policy));
-  const out: string[] = [];
-  for (let i = 0; i < all.length; i += 2) {
-    if ((all[i] as string).toLowerCase() !== 'host') out.push(all[i] as string, all[i + 1] as string);
-  }
-  return out;
-}
 
 export class EgressListener {
   readonly name: string;
@@ -56,7 +40,7 @@ export class EgressListener {
   private readonly busy = new WeakSet<Socket>();
   private readonly limits: ConnectionLimits;
   /** The request in progress on a socket, answered 408 when Node's requestTimeout fires on it. */
-  private readonly cutters = new WeakMap<Socket, () => void>();
+  private readonly cutters = new WeakMap<Socket, Cutter>();
 
   constructor(
     state: EgressState,
@@ -118,185 +102,104 @@ export class EgressListener {
     await Promise.all([...this.state.upstreams.values()].map((upstream) => upstream.pool.destroy().catch(() => undefined)));
   }
 
-  /** Unparseable or too-slow app requests: answered like inbound (400/408 JSON) and recorded. */
+  /** Unparseable or too-slow app requests: answered like inbound (400/408 JSON, listener-common.ts) and recorded. */
   private onClientError(error: Error & { code?: string }, socket: Socket): void {
-    const cut = error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? this.cutters.get(socket) : undefined;
-    if (cut) {
-      cut();
-      return;
-    }
-    const reason = clientErrorReason(error.code, this.busy.has(socket));
-    if (!reason || !socket.writable) {
-      socket.destroy();
-      return;
-    }
-    const { requestId, status } = writeRawDenial(socket, reason);
-    this.record(requestId, 'unmatched', '-', '-', 'deny', reason, [{ check: 'http', reason, severity: 'deny', detail: error.code }], status, 0);
+    const answered = answerClientError(error, socket, this.busy.has(socket), this.cutters.get(socket), this.state.config.server.requestTimeoutMs);
+    if (!answered) return;
+    const base: OutcomeBase = { requestId: answered.requestId, listener: this.name, route: 'unmatched', method: '-', path: '-', peer: undefined };
+    recordRequest(this.recorder, base, performance.now(), decide([answered.finding], 'enforce'), answered.status);
   }
 
   private onRequest(req: IncomingMessage, res: ServerResponse): void {
     const socket = req.socket;
+    const requestId = requestIdFrom(req.headers['x-request-id']) ?? randomUUID();
     this.busy.add(socket);
-    this.handle(req, res)
-      .catch((error: unknown) => answerHandlerFailure(this.log, this.name, res, error))
+    this.handle(req, res, requestId)
+      .catch((error: unknown) => answerHandlerFailure(this.log, this.name, req, res, requestId, error))
       .finally(() => {
         this.busy.delete(socket);
         this.cutters.delete(socket);
       });
   }
 
-
-  private record(
-    requestId: string,
-    route: string,
-    method: string,
-    path: string,
-    decision: DecisionKind,
-    reason: ReasonCode | 'none',
-    findings: readonly Finding[],
-    status: number,
-    durationSeconds: number,
-    extra: { upstream?: string; upstreamSeconds?: number; aborted?: string } = {},
-    timedOut?: string,
-  ): void {
-    if (timedOut !== undefined) {
-      // Node's requestTimeout cut this request (answered 408 by the cutter): record it as that.
-      this.recorder.request({ requestId, listener: this.name, route, method, path, peer: undefined, decision: 'deny', reason: 'request_timeout', findings: [{ check: 'http', reason: 'request_timeout', severity: 'deny', detail: timedOut }], status: 408, durationSeconds, ...extra, aborted: undefined });
-      return;
-    }
-    this.recorder.request({ requestId, listener: this.name, route, method, path, peer: undefined, decision, reason, findings, status, durationSeconds, ...extra });
-  }
-
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  private async handle(req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
     const started = performance.now();
     const state = this.state;
-    const requestId = requestIdFrom(req.headers['x-request-id']) ?? randomUUID();
     const method = req.method ?? 'GET';
     if (this.connections.draining) res.shouldKeepAlive = false;
-    const seconds = () => (performance.now() - started) / 1000;
-    const controller = new AbortController();
+    const socket = req.socket;
+    // The app going away (its socket closing), or Node's requestTimeout, cancels the request.
+    const exchange = new Exchange(res, socket, this.connections, classifyEgressError);
     /** Set when Node's requestTimeout fired on this request: the detail, and the request is recorded as 408. */
     let timedOut: string | undefined;
-    const socket = req.socket;
-    this.cutters.set(socket, () => {
+    this.cutters.set(socket, (detail) => {
       if (timedOut !== undefined) return;
-      timedOut = `whole request not received within server.requestTimeoutMs (${state.config.server.requestTimeoutMs} ms)`;
-      controller.abort();
-      answerRequestTimeout(req, res, socket, requestId);
+      timedOut = detail;
+      exchange.cancel();
+      answerRequestTimeout(req, res, requestId);
     });
-
-    const deny = (reason: ReasonCode, detail: string, route: string, path: string, extra: { upstream?: string; upstreamSeconds?: number } = {}) => {
+    const base = (route: string, path: string): OutcomeBase => ({ requestId, listener: this.name, route, method, path, peer: undefined });
+    const answer = (kind: ResponseKind, reason: ReasonCode) => {
       const denial = denialResponse(reason, requestId);
-      if (!res.headersSent && !res.destroyed) {
-        // An upstream failure after the app's request was read whole leaves the connection in a
-        // known state: keep it. Part of a body may still be in flight otherwise: close.
-        res.writeHead(denial.status, extra.upstream && !req.complete ? { ...denial.headers, connection: 'close' } : denial.headers);
-        res.end(denial.body);
-      }
-      const decision: DecisionKind = REFUSALS.has(reason) || !extra.upstream ? 'deny' : 'allow';
-      this.record(requestId, route, method, path, decision, reason, [{ check: 'egress', reason, severity: 'deny', detail }], denial.status, seconds(), extra, timedOut);
+      respond({ req, res, draining: this.connections.draining }, kind, denial);
+      return denial.status;
     };
 
     // The app's header block is screened before it selects an upstream (a second Host could pick another).
     const headerPolicy = egressHeaderPolicy(state.config);
     const refused = screenRequestHeaders(req.rawHeaders, headerPolicy, req.httpVersion);
     if (refused) {
-      res.shouldKeepAlive = false;
-      deny(refused.reason, refused.detail, 'unmatched', '-');
+      const decision = decide([{ check: 'egress', reason: refused.reason, severity: 'deny', detail: refused.detail }], 'enforce');
+      recordRequest(this.recorder, base('unmatched', '-'), started, decision, answer('refused_headers', refused.reason), {}, timedOut);
       return;
     }
-    const target = resolveEgressTarget(req.url ?? '/', req.headers.host, state.routes);
-    if (!target.ok) {
-      deny(target.reason, target.detail, 'unmatched', '-');
-      return;
-    }
-    const upstream = state.upstreams.get(target.upstream);
-    if (!upstream) {
-      deny('upstream_not_configured', 'upstream vanished from the state', 'unmatched', '-');
-      return;
-    }
-    const route = upstream.config.name;
-    const logPath = target.path.split('?')[0] ?? '/';
-    const upstreamStarted = performance.now();
     const hasBody = req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0');
-    let headers = egressRequestHeaders(req, requestId, headerPolicy);
-    let body: IncomingMessage | Buffer | null = hasBody ? req : null;
-    // Egress tokens (src/egress-tokens/): the upstream's bearer token replaces the app's Authorization.
-    const token = upstream.token ? await attachEgressToken(upstream, req, method, target.path, headers, hasBody, state.signer) : undefined;
-    if (token && !token.ok) {
-      if (token.problem === 'incomplete') this.record(requestId, route, method, logPath, 'allow', 'client_disconnected', [{ check: 'egress', reason: 'client_disconnected', severity: 'warn', detail: token.detail }], 499, seconds());
-      else deny('token_unavailable', token.detail, route, logPath);
+    const { decision, outgoing, appLeft } = await evaluateEgress({ requestId, req, method, state, headerPolicy, hasBody });
+    const route = outgoing?.upstream.config.name ?? 'unmatched';
+    const routed = base(route, outgoing ? (outgoing.path.split('?')[0] ?? '/') : '-');
+    if (decision.kind === 'deny' || !outgoing) {
+      recordRequest(this.recorder, routed, started, decision, answer('denial', decision.reason === 'none' ? 'upstream_not_configured' : decision.reason), {}, timedOut);
       return;
     }
-    if (token) ({ headers, body } = token);
-    if (state.signer) {
-      // RFC 9421: sign for the upstream's authority; a body is digested and sent as those bytes.
-      const signed = await state.signer.sign(req, method, target.path, new URL(upstream.config.url).host, headers, hasBody);
-      if (!signed.ok && signed.problem === 'incomplete') {
-        // The app went away mid-body: nothing to answer, and nothing was sent upstream.
-        this.record(requestId, route, method, logPath, 'allow', 'client_disconnected', [{ check: 'egress', reason: 'client_disconnected', severity: 'warn', detail: signed.detail }], 499, seconds(), {}, timedOut);
-        return;
-      }
-      if (!signed.ok) {
-        deny('body_too_large', signed.detail, route, logPath);
-        return;
-      }
-      headers = signed.headers;
-      body = signed.body;
+    if (appLeft) {
+      // The app went away mid-body: nothing to answer, and nothing was sent upstream.
+      recordRequest(this.recorder, routed, started, decision, 499, { reason: 'client_disconnected' }, timedOut);
+      return;
     }
-    // 0 until the upstream's response headers arrive; after that a failure cuts the response off.
-    let status = 0;
-    res.once('close', () => {
-      if (status === 0 && !res.writableFinished) controller.abort();
-    });
+
     // Past the pool and its bounded queue: 503 upstream_overloaded now, not an unbounded wait.
-    const admitted = await upstream.admission.admit('app', controller.signal);
-    if (!admitted.ok) {
-      if (admitted.reason === 'aborted') this.record(requestId, route, method, logPath, 'allow', 'client_disconnected', [], 499, seconds(), { aborted: 'app closed the connection while queued for the upstream' }, timedOut);
-      else deny(admitted.reason, admitted.detail, route, logPath);
-      return;
-    }
-    try {
-      await (token?.dispatcher ?? upstream.pool).stream(
-        {
-          method: method as Dispatcher.HttpMethod,
-          path: target.path,
-          headers,
-          body,
-          signal: controller.signal,
-        },
-        ({ statusCode, headers }) => {
-          status = statusCode;
-          if (this.connections.draining) res.shouldKeepAlive = false;
-          res.writeHead(statusCode, downstreamResponseHeaders(headers));
-          return res;
-        },
-      );
-    } catch (error) {
-      const upstreamSeconds = (performance.now() - upstreamStarted) / 1000;
-      const failure = classifyEgressError((res as { errored?: unknown }).errored ?? error);
-      if (failure.reason === 'client_disconnected' || status !== 0) {
-        // The app went away, or the upstream failed mid-response: close the app's connection
-        // (a truncated response must not look complete), keep serving. A 408 being written stays.
-        if (timedOut === undefined) res.destroy();
-        const reason = failure.reason === 'client_disconnected' ? 'client_disconnected' : failure.reason === 'upstream_timeout' ? 'upstream_timeout' : 'upstream_unavailable';
-        this.record(requestId, route, method, logPath, 'allow', reason, [], status || 499, seconds(), {
-          upstream: route,
-          upstreamSeconds,
-          aborted: `${reason === 'client_disconnected' ? 'app closed the connection' : 'upstream failed'}: ${failure.detail}`,
-        }, timedOut);
+    const sent = await exchange.forward({ admission: outgoing.upstream.admission, pool: outgoing.pool }, 'app', { method, path: outgoing.path, headers: outgoing.headers, body: outgoing.body });
+    const record = (status: number, extra?: OutcomeExtra, decided = decision) => recordRequest(this.recorder, routed, started, decided, status, extra, timedOut);
+    switch (sent.kind) {
+      case 'complete':
+        record(sent.status, { upstream: route, upstreamSeconds: sent.upstreamSeconds });
+        break;
+      case 'refused':
+        record(answer('refusal', sent.reason), {}, decide([{ check: 'egress', reason: sent.reason, severity: 'deny', detail: sent.detail }], 'enforce'));
+        return;
+      case 'gone':
+        record(sent.status || 499, sent.stage === 'queued'
+          ? { reason: 'client_disconnected', findings: [], aborted: 'app closed the connection while queued for the upstream' }
+          : { reason: 'client_disconnected', findings: [], upstream: route, upstreamSeconds: sent.upstreamSeconds, aborted: `app closed the connection: ${sent.detail}` });
+        return;
+      case 'cut_off':
+        record(sent.status, { reason: sent.reason, findings: [], upstream: route, upstreamSeconds: sent.upstreamSeconds, aborted: `upstream failed: ${sent.detail}` });
+        return;
+      case 'failed': {
+        // A refusal of the upstream (its identity, its certificate, no token) is a denial; an
+        // upstream that failed was still allowed: the outcome's reason says what happened.
+        const found = { check: 'egress', reason: sent.reason, severity: 'deny' as const, detail: sent.detail };
+        const status = answer('upstream_failure', sent.reason);
+        const extra = { upstream: route, upstreamSeconds: sent.upstreamSeconds };
+        if (isUpstreamRefusal(sent.reason)) record(status, extra, decide([found], 'enforce'));
+        else record(status, { ...extra, reason: sent.reason, findings: [found] });
         return;
       }
-      deny(failure.reason, failure.detail, route, logPath, { upstream: route, upstreamSeconds });
-      return;
-    } finally {
-      admitted.release();
     }
-    this.record(requestId, route, method, logPath, 'allow', 'none', [], status, seconds(), { upstream: route, upstreamSeconds: (performance.now() - upstreamStarted) / 1000 });
     // Staging in-path drills: forged copies go to the upstream only after the app has its response.
     state.drills?.afterForward(
-      { route, target: route, method, path: target.path, headers, body: body === null || Buffer.isBuffer(body) ? body : 'streamed', status },
-      (copy, timeoutMs) => sendCopy(upstream.pool, copy, timeoutMs),
+      { route, target: route, method, path: outgoing.path, headers: outgoing.headers, body: outgoing.body === null || Buffer.isBuffer(outgoing.body) ? outgoing.body : 'streamed', status: sent.status },
+      (copy, timeoutMs) => sendCopy(outgoing.upstream.pool, copy, timeoutMs),
     );
   }
 }

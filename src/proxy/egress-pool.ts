@@ -13,7 +13,8 @@ import { compileUpstreamCertPolicy, upstreamCheck } from '../tls/upstream-verify
 
 /** Certificate analyses shared by every egress pool: upstream certificates repeat across connections. */
 const UPSTREAM_CERT_FACTS = new PeerCertFactsCache(1024);
-import { classifyUpstreamError } from './upstream.js';
+import { classifyUpstreamError, errorDetail } from './upstream.js';
+import type { ForwardFailure } from './forward.js';
 
 export interface ConnectReport {
   readonly version: string;
@@ -59,18 +60,21 @@ export function sameEgressUpstream(a: { config: EgressUpstreamConfig; material: 
   return JSON.stringify(a.config) === JSON.stringify(b.config) && files(a.material) === files(b.material);
 }
 
-export interface EgressFailure {
-  readonly reason: ReasonCode | 'client_disconnected';
-  /** The error code, for the audit log. */
-  readonly detail: string;
+
+/** Failures that mean the sidecar refused the upstream (decided deny), not that the upstream failed (the request was allowed). */
+const REFUSALS: ReadonlySet<ReasonCode | 'client_disconnected'> = new Set(['upstream_identity_mismatch', 'upstream_cert_invalid', 'upstream_tls_failed', 'token_unavailable']);
+
+export function isUpstreamRefusal(reason: ReasonCode | 'client_disconnected'): boolean {
+  return REFUSALS.has(reason);
 }
 
 /** OpenSSL verify results (error.code on a rejected chain): the upstream's certificate is not trusted. */
 const CHAIN_ERROR = /^(CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|INVALID_CA|INVALID_PURPOSE|PATH_LENGTH_EXCEEDED|HOSTNAME_MISMATCH|ERR_TLS_CERT_ALTNAME_INVALID)/;
 
-export function classifyEgressError(error: unknown): EgressFailure {
+/** The refusals of an mTLS upstream first (chain, pinned identity, certificate policy, TLS, token), then what every upstream shares. */
+export function classifyEgressError(error: unknown): ForwardFailure {
   const code = (error as { code?: unknown } | undefined)?.code;
-  const detail = typeof code === 'string' ? code : ((error as { name?: string } | undefined)?.name ?? 'error');
+  const detail = errorDetail(error);
   // Egress tokens: the upstream refused the token and no replacement could be had.
   if (code === 'ERR_PALISADE_TOKEN_UNAVAILABLE') return { reason: 'token_unavailable', detail: `${(error as Error).message}` };
   if (code === 'ERR_PALISADE_UPSTREAM_IDENTITY') return { reason: 'upstream_identity_mismatch', detail: `${(error as Error).message}` };

@@ -55,6 +55,29 @@ export function downstreamResponseHeaders(headers: IncomingHttpHeaders | Record<
   return out;
 }
 
+/**
+ * The same, straight from undici's raw [name, value, ...] Buffers to the flat list
+ * res.writeHead takes: no header object built and taken apart again per response, and
+ * repeated fields (Set-Cookie) stay separate lines in their order.
+ */
+export function downstreamRawHeaders(raw: readonly Buffer[]): string[] {
+  let listed: Set<string> | undefined;
+  for (let i = 0; i < raw.length; i += 2) {
+    if ((raw[i] as Buffer).length === 10 && (raw[i] as Buffer).toString('latin1').toLowerCase() === 'connection') {
+      listed ??= new Set();
+      for (const name of connectionListed((raw[i + 1] as Buffer).toString('latin1')) ?? []) listed.add(name);
+    }
+  }
+  const out: string[] = [];
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = (raw[i] as Buffer).toString('latin1');
+    const lower = name.toLowerCase();
+    if (HOP_BY_HOP.has(lower) || listed?.has(lower)) continue;
+    out.push(name, (raw[i + 1] as Buffer).toString('latin1'));
+  }
+  return out;
+}
+
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** Keep the caller's request id when it is well formed, so traces join up across services. */

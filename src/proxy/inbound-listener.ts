@@ -2,7 +2,7 @@
 //
 //   connection → TLS (client cert required, chain verified by OpenSSL/Node) → peer identity,
 //   read once per connection → request → evaluate (routing + the ordered chain) → decision →
-//   denial response, or forward over the keep-alive pool → telemetry.
+//   denial response (respond.ts), or forward.ts over the keep-alive pool → telemetry (outcome.ts).
 //
 // Everything a reload can change lives in one ListenerState object that is swapped whole;
 // a request reads the state once at its start, so it never sees half of two configs.
@@ -12,29 +12,30 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
-import type { Dispatcher, Pool } from 'undici';
+import { decide } from '../pipeline/decision.js';
 import { evaluate } from '../pipeline/evaluate.js';
 import { denialResponse } from '../pipeline/rescue.js';
 import { RequestFacts } from '../pipeline/facts.js';
 import type { RequestContext } from '../pipeline/types.js';
 import { RequestBody } from './body-reader.js';
-import type { Recorder, RequestOutcome } from '../telemetry/recorder.js';
+import type { Recorder } from '../telemetry/recorder.js';
 import { classifyHandshakeError, refusedHandshakeVersion, socketVersion } from '../tls/handshake-errors.js';
 import { HandshakeObserver } from '../tls/handshake-observer.js';
 import { analyzePeerCertificate, PeerCertFactsCache, sentIssuers } from '../tls/peer-certificate.js';
 import { identityString, readPeer, type PeerInfo } from '../tls/peer-identity.js';
-import { downstreamResponseHeaders, requestIdFrom, upstreamRequestHeaders } from './headers.js';
+import { requestIdFrom, upstreamRequestHeaders } from './headers.js';
 import { forwardable, forwardedHeaders, inboundHeaderPolicy, refusedEvaluation, screenRequestHeaders } from './header-hygiene.js';
-import { Connections, answerHandlerFailure, answerRequestTimeout, clientErrorReason, listenOn, writeRawDenial } from './listener-common.js';
-import { classifyUpstreamError } from './upstream.js';
+import { Connections, answerClientError, answerHandlerFailure, answerRequestTimeout, listenOn, type Cutter } from './listener-common.js';
+import { classifyAppError } from './upstream.js';
+import { Exchange } from './forward.js';
+import { recordRequest, type OutcomeBase, type OutcomeExtra } from './outcome.js';
+import { respond } from './respond.js';
 import { formatXfcc } from './xfcc.js';
 import { BodyGuard } from './body-guard.js';
 import { ConnectionLimits } from './connection-limits.js';
 import { applyServerSettings, serverOptions, setHandshakeTimeout } from './server-settings.js';
 import { sendCopy } from './drill-copy.js';
 import type { ListenerState } from './listener-state.js';
-
-type OutcomeBase = Omit<RequestOutcome, 'status' | 'durationSeconds' | 'reason' | 'decision' | 'findings'>;
 
 export class InboundListener {
   readonly name: string;
@@ -53,7 +54,7 @@ export class InboundListener {
   private readonly limits: ConnectionLimits;
   private readonly bodyGuard = new BodyGuard();
   /** The request in progress on a socket, cut with 408 when Node's requestTimeout fires on it. */
-  private readonly cutters = new WeakMap<TLSSocket, (detail: string) => void>();
+  private readonly cutters = new WeakMap<TLSSocket, Cutter>();
 
   constructor(
     state: ListenerState,
@@ -193,47 +194,21 @@ export class InboundListener {
     return value;
   }
 
-  /**
-   * Node's HTTP parser refused what a verified peer sent, or the peer was too slow. Parse errors
-   * (HPE_*) get 400 malformed_request and slow requests 408 request_timeout, each counted and
-   * logged like any denial. Anything else, or an error on a socket whose request is being
-   * handled (the peer left mid-body, or we cut it off after an upstream reset), closes the
-   * socket quietly: that request is logged as what it was.
-   */
+  /** What Node's HTTP server raised on a connection (listener-common.ts), recorded like any denial. */
   private onClientError(error: Error & { code?: string }, socket: TLSSocket): void {
-    // Node's requestTimeout on a request being handled: answer 408 through that request.
-    const cut = error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? this.cutters.get(socket) : undefined;
-    if (cut) {
-      cut(`whole request not received within server.requestTimeoutMs (${this.state.config.server.requestTimeoutMs} ms)`);
-      return;
-    }
-    const reason = clientErrorReason(error.code, this.busy.has(socket));
-    if (!reason || !socket.writable) {
-      socket.destroy();
-      return;
-    }
-    const { requestId, status } = writeRawDenial(socket, reason);
-    this.recorder.request({
-      requestId,
-      listener: this.name,
-      route: 'unmatched',
-      method: '-',
-      path: '-',
-      peer: identityString(this.peers.get(socket)),
-      decision: 'deny',
-      reason,
-      findings: [{ check: 'http', reason, severity: 'deny', detail: error.code }],
-      status,
-      durationSeconds: 0,
-    });
+    const answered = answerClientError(error, socket, this.busy.has(socket), this.cutters.get(socket), this.state.config.server.requestTimeoutMs);
+    if (!answered) return;
+    const base: OutcomeBase = { requestId: answered.requestId, listener: this.name, route: 'unmatched', method: '-', path: '-', peer: identityString(this.peers.get(socket)) };
+    recordRequest(this.recorder, base, performance.now(), decide([answered.finding], 'enforce'), answered.status);
   }
 
   private onRequest(req: IncomingMessage, res: ServerResponse): void {
-    this.handle(req, res).catch((error: unknown) => answerHandlerFailure(this.log, this.name, res, error));
+    const requestId = requestIdFrom(req.headers['x-request-id']) ?? randomUUID();
+    this.handle(req, res, requestId).catch((error: unknown) => answerHandlerFailure(this.log, this.name, req, res, requestId, error));
   }
 
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  private async handle(req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
     const started = performance.now();
     const state = this.state;
     const socket = req.socket as TLSSocket;
@@ -242,15 +217,11 @@ export class InboundListener {
       res.destroy();
       return;
     }
-    const requestId = requestIdFrom(req.headers['x-request-id']) ?? randomUUID();
     this.busy.add(socket);
     if (this.connections.draining) res.shouldKeepAlive = false;
-    // The peer going away, or the sidecar cutting a too-slow request, cancels the upstream
-    // request. After the app's response headers, undici watches `res` itself (and an upstream
-    // reset destroys `res`, which must not read as the peer leaving).
-    const controller = new AbortController();
-    // 0 until the app's response headers arrive; after that a failure cuts the response off.
-    let status = 0;
+    // The peer going away (its socket closing), or the sidecar cutting a too-slow request,
+    // cancels the request: out of the admission queue, or the upstream request aborted.
+    const exchange = new Exchange(res, socket, this.connections, classifyAppError);
     let recorded = false;
     /** Set when the sidecar cut the request for being too slow (body guard or requestTimeout): why. */
     let cut: string | undefined;
@@ -263,12 +234,9 @@ export class InboundListener {
       }
       if (cut !== undefined) return;
       cut = detail;
-      controller.abort();
-      answerRequestTimeout(req, res, socket, requestId);
+      exchange.cancel();
+      answerRequestTimeout(req, res, requestId);
     };
-    res.once('close', () => {
-      if (status === 0 && !res.writableFinished) controller.abort();
-    });
     this.cutters.set(socket, cutRequest);
     // Watches the body to its end, even past a denial written before the body arrived.
     this.bodyGuard.watch(req, state.config.server, cutRequest);
@@ -299,46 +267,17 @@ export class InboundListener {
       peer: identityString(peer),
       facts: context.facts,
     };
-    const finish = (status: number, extra: Partial<RequestOutcome> = {}) => {
+    const finish = (status: number, extra?: OutcomeExtra) => {
       recorded = true;
       this.busy.delete(socket);
       this.cutters.delete(socket);
-      const timedOut = cut === undefined ? {} : {
-        decision: 'deny' as const,
-        reason: 'request_timeout' as const,
-        findings: [{ check: 'http', reason: 'request_timeout' as const, severity: 'deny' as const, detail: cut }],
-        status: status === 0 || status === 499 ? 408 : status,
-        aborted: undefined,
-      };
-      this.recorder.request({
-        ...base,
-        decision: decision.kind,
-        reason: decision.reason,
-        findings: decision.findings,
-        status,
-        durationSeconds: (performance.now() - started) / 1000,
-        ...extra,
-        ...timedOut,
-      });
-    };
-    /** A refusal of the sidecar's own (overload): the body may be unread, so close unless it was read whole. */
-    const refuse = (reason: 'upstream_overloaded' | 'identity_overloaded', detail: string) => {
-      const denial = denialResponse(reason, requestId);
-      if (!res.headersSent && !res.destroyed) {
-        res.writeHead(denial.status, req.complete ? denial.headers : { ...denial.headers, connection: 'close' });
-        res.end(denial.body);
-      }
-      finish(denial.status, { decision: 'deny', reason, findings: [{ check: 'admission', reason, severity: 'deny', detail }] });
+      recordRequest(this.recorder, base, started, decision, status, extra, cut);
     };
 
     if (decision.kind === 'deny' || forwardPath === undefined) {
       const decisive = decision.findings.find((finding) => finding.severity === 'deny' && finding.reason === decision.reason);
       const denial = denialResponse(decision.reason === 'none' ? 'path_not_normalized' : decision.reason, requestId, decisive);
-      if (this.connections.draining) res.shouldKeepAlive = false;
-      if (!res.headersSent && !res.destroyed) {
-        res.writeHead(denial.status, denial.headers);
-        res.end(denial.body);
-      }
+      respond({ req, res, draining: this.connections.draining }, refused ? 'refused_headers' : 'denial', denial);
       finish(denial.status);
       return;
     }
@@ -357,86 +296,47 @@ export class InboundListener {
       body = read.bytes;
     }
 
-    const admitted = await state.admission.admit(identityString(peer) ?? '', controller.signal);
-    if (!admitted.ok) {
-      if (admitted.reason === 'aborted') finish(499, { reason: 'client_disconnected', aborted: 'client closed the connection while queued for the app' });
-      else refuse(admitted.reason, admitted.detail);
-      return;
-    }
-
-    const upstreamStarted = performance.now();
     /** The header lines sent to the app, for an in-path drill's forged copy. */
-    let sentHeaders: string[] = [];
-    try {
-      // stream() writes the app's body straight into `res`: no intermediate Readable and no
-      // stream.pipeline per request (measured at about half the sidecar's CPU per request).
-      await state.pool.stream(
-        {
-          method: context.method as Dispatcher.HttpMethod,
-          path: forwardPath,
-          headers: (sentHeaders = upstreamRequestHeaders(
-            req.rawHeaders,
-            req.headers.connection,
-            {
-              'x-forwarded-client-cert': this.xfccFor(peer, state.material.serverUri),
-              'x-forwarded-proto': 'https',
-              'x-request-id': requestId,
-              ...forwardedHeaders(req.rawHeaders, socket.remoteAddress, headerPolicy.forwardedFor ?? 'replace'),
-            },
-            forwardable(headerPolicy),
-          )),
-          // A check that read the body (to check its digest) holds it: forward exactly those bytes.
-          body,
-          signal: controller.signal,
-        },
-        ({ statusCode, headers }) => {
-          status = statusCode;
-          // A drain that began while this request was in flight still ends the connection after it.
-          if (this.connections.draining) res.shouldKeepAlive = false;
-          res.writeHead(statusCode, downstreamResponseHeaders(headers));
-          return res;
-        },
-      );
-    } catch (error) {
-      const upstreamSeconds = (performance.now() - upstreamStarted) / 1000;
-      // When the app breaks mid-response undici destroys `res` with the real cause and rejects
-      // with a generic premature close; `res.errored` tells the two apart.
-      const cause = (res as { errored?: unknown }).errored ?? error;
-      const failure = classifyUpstreamError(cause);
-      const clientGone = failure === 'client_disconnected';
-      if (status !== 0) {
-        // Upstream reset or stalled mid-response, or the peer went away: the client connection
-        // is closed (a truncated response must not look complete), the sidecar keeps serving.
-        res.destroy();
-        const reason = clientGone ? 'client_disconnected' : failure === 'upstream_timeout' ? 'upstream_timeout' : 'upstream_unavailable';
-        finish(status, {
-          upstreamSeconds,
-          reason,
-          aborted: clientGone ? 'client closed the connection during the response' : `upstream failed during the response: ${(cause as { code?: string }).code ?? 'error'}`,
-        });
+    const sentHeaders = upstreamRequestHeaders(
+      req.rawHeaders,
+      req.headers.connection,
+      {
+        'x-forwarded-client-cert': this.xfccFor(peer, state.material.serverUri),
+        'x-forwarded-proto': 'https',
+        'x-request-id': requestId,
+        ...forwardedHeaders(req.rawHeaders, socket.remoteAddress, headerPolicy.forwardedFor ?? 'replace'),
+      },
+      forwardable(headerPolicy),
+    );
+    // A check that read the body (to check its digest) holds it: forward exactly those bytes.
+    const sent = await exchange.forward(state, identityString(peer) ?? '', { method: context.method, path: forwardPath, headers: sentHeaders, body });
+    switch (sent.kind) {
+      case 'complete':
+        finish(sent.status, { upstreamSeconds: sent.upstreamSeconds });
+        break;
+      case 'refused': {
+        const denial = denialResponse(sent.reason, requestId);
+        respond({ req, res, draining: this.connections.draining }, 'refusal', denial);
+        finish(denial.status, { decision: 'deny', reason: sent.reason, findings: [{ check: 'admission', reason: sent.reason, severity: 'deny', detail: sent.detail }] });
         return;
       }
-      if (clientGone) {
-        finish(499, { reason: 'client_disconnected', upstreamSeconds, aborted: 'client closed the connection before the response' });
+      case 'gone':
+        finish(sent.status || 499, { reason: 'client_disconnected', upstreamSeconds: sent.upstreamSeconds, aborted: `client ${sent.stage === 'queued' ? 'closed the connection while queued for the app' : `closed the connection ${sent.stage === 'during_response' ? 'during' : 'before'} the response`}` });
+        return;
+      case 'cut_off':
+        // Upstream reset or stalled mid-response: the client connection was closed, the sidecar keeps serving.
+        finish(sent.status, { upstreamSeconds: sent.upstreamSeconds, reason: sent.reason, aborted: `upstream failed during the response: ${sent.detail}` });
+        return;
+      case 'failed': {
+        const denial = denialResponse(sent.reason, requestId);
+        respond({ req, res, draining: this.connections.draining }, 'upstream_failure', denial);
+        finish(denial.status, { reason: sent.reason, upstreamSeconds: sent.upstreamSeconds });
         return;
       }
-      const denial = denialResponse(failure as Exclude<typeof failure, 'client_disconnected'>, requestId);
-      if (!res.headersSent && !res.destroyed) {
-        // The request was read whole: the connection is in a known state and stays open
-        // (closing it would turn an app outage into a handshake storm). Otherwise part of the
-        // body may still be in flight: close.
-        res.writeHead(denial.status, req.complete ? denial.headers : { ...denial.headers, connection: 'close' });
-        res.end(denial.body);
-      }
-      finish(denial.status, { reason: failure, upstreamSeconds });
-      return;
-    } finally {
-      admitted.release();
     }
-    finish(status, { upstreamSeconds: (performance.now() - upstreamStarted) / 1000 });
     // Staging in-path drills: forged copies go to the app only after the caller has its response.
     state.drills?.afterForward(
-      { route: base.route, target: this.name, method: context.method, path: forwardPath, headers: sentHeaders, body: body === null || Buffer.isBuffer(body) ? body : 'streamed', status },
+      { route: base.route, target: this.name, method: context.method, path: forwardPath, headers: sentHeaders, body: body === null || Buffer.isBuffer(body) ? body : 'streamed', status: sent.status },
       (copy, timeoutMs) => sendCopy(state.pool, copy, timeoutMs),
     );
   }

@@ -2,10 +2,13 @@
 // HTTP from the app): binding, answering what Node's HTTP parser refused, and answering a
 // handler bug without taking the process down.
 import { randomUUID } from 'node:crypto';
-import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo, Server, Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { denialResponse } from '../pipeline/rescue.js';
+import type { Finding } from '../pipeline/types.js';
+import type { ClientSockets, Exchange } from './forward.js';
+import { respond } from './respond.js';
 
 export function listenOn(server: Server, port: number, address: string): Promise<AddressInfo> {
   return new Promise((resolve, reject) => {
@@ -32,33 +35,57 @@ export function clientErrorReason(code: string | undefined, busy: boolean): Clie
   return undefined;
 }
 
-/** Answer on a raw socket (no request object exists) with the JSON denial, then close. */
-export function writeRawDenial(socket: Socket, reason: ClientErrorReason): { requestId: string; status: number } {
+/** A request the sidecar is handling on a socket, cut with 408 when Node's requestTimeout fires on it. */
+export type Cutter = (detail: string) => void;
+
+/**
+ * Node's HTTP server raised `error` on a connection. Node's requestTimeout on a request being
+ * handled is answered through that request (`cut`). Parse errors (HPE_*) get 400
+ * malformed_request and slow header blocks 408 request_timeout, as the JSON denial on the bare
+ * socket (there is no request object), returned for the listener to record. Anything else, or
+ * an error on a busy socket (the peer left mid-body, or we cut it off after an upstream reset),
+ * closes the socket quietly: that request is recorded as what it was.
+ */
+export function answerClientError(
+  error: Error & { code?: string },
+  socket: Socket,
+  busy: boolean,
+  cut: Cutter | undefined,
+  requestTimeoutMs: number,
+): { requestId: string; status: number; finding: Finding } | undefined {
+  if (cut && error.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+    cut(`whole request not received within server.requestTimeoutMs (${requestTimeoutMs} ms)`);
+    return undefined;
+  }
+  const reason = clientErrorReason(error.code, busy);
+  if (!reason || !socket.writable) {
+    socket.destroy();
+    return undefined;
+  }
   const requestId = randomUUID();
   const denial = denialResponse(reason, requestId);
-  const head = [`HTTP/1.1 ${denial.status} ${STATUS_CODES[denial.status] ?? ''}`, ...Object.entries(denial.headers).map(([name, value]) => `${name}: ${value}`), 'connection: close'];
-  socket.end(`${head.join('\r\n')}\r\n\r\n${denial.body}`);
-  return { requestId, status: denial.status };
+  respond({ socket }, 'parser_error', denial);
+  return { requestId, status: denial.status, finding: { check: 'http', reason, severity: 'deny', ...(error.code ? { detail: error.code } : {}) } };
 }
 
-/** A bug in a request handler, never peer input: log it, answer 500 if we still can, keep serving. */
-export function answerHandlerFailure(log: Logger, listener: string, res: ServerResponse, error: unknown): void {
-  log.error({ err: error, listener }, 'request handler failed');
-  if (!res.headersSent) {
-    res.writeHead(500, { 'content-type': 'application/json', connection: 'close' });
-    res.end(JSON.stringify({ error: 'internal_error' }));
-  } else {
-    res.destroy();
-  }
+/**
+ * A bug in a request handler, never peer input: log it with the request's id, answer 500
+ * internal_error carrying that id if we still can (else cut the response), keep serving.
+ */
+export function answerHandlerFailure(log: Logger, listener: string, req: IncomingMessage, res: ServerResponse, requestId: string, error: unknown): void {
+  log.error({ err: error, listener, request_id: requestId }, 'request handler failed');
+  respond({ req, res, draining: false }, 'handler_failure', denialResponse('internal_error', requestId));
 }
 
 /**
  * The connections a listener holds, for SIGTERM: stop accepting, close idle keep-alive
  * connections at once, let busy ones finish (their responses carry Connection: close while
- * `draining`), and after the deadline close what is left.
+ * `draining`), and after the deadline close what is left. Also the one 'close' listener per
+ * socket that tells the requests being forwarded on it that the peer left (forward.ts).
  */
-export class Connections {
-  private readonly sockets = new Set<Socket>();
+export class Connections implements ClientSockets {
+  /** Each socket with the exchanges being forwarded on it (more than one only when the peer pipelines). */
+  private readonly sockets = new Map<Socket, Set<Exchange>>();
   private drainingNow = false;
 
   constructor(private readonly server: Server & { closeIdleConnections(): void; closeAllConnections(): void }) {}
@@ -72,8 +99,26 @@ export class Connections {
   }
 
   track(socket: Socket): void {
-    this.sockets.add(socket);
-    socket.once('close', () => this.sockets.delete(socket));
+    const forwarding = new Set<Exchange>();
+    this.sockets.set(socket, forwarding);
+    socket.once('close', () => {
+      this.sockets.delete(socket);
+      for (const exchange of forwarding) exchange.cancel();
+      forwarding.clear();
+    });
+  }
+
+  watch(socket: Socket, exchange: Exchange): void {
+    if (socket.destroyed) {
+      exchange.cancel();
+      return;
+    }
+    if (!this.sockets.has(socket)) this.track(socket);
+    this.sockets.get(socket)?.add(exchange);
+  }
+
+  unwatch(socket: Socket, exchange: Exchange): void {
+    this.sockets.get(socket)?.delete(exchange);
   }
 
   drain(): void {
@@ -84,27 +129,14 @@ export class Connections {
 
   closeAll(): void {
     this.server.closeAllConnections();
-    for (const socket of this.sockets) socket.destroy();
+    for (const socket of this.sockets.keys()) socket.destroy();
   }
 }
 
 /**
- * The sidecar cut a request for being too slow (Node's requestTimeout, or the body guard): answer
- * 408 request_timeout when nothing was written yet, then close. The rest of the body will never
- * be read, so the connection cannot be reused. `req` is destroyed too: Node detaches a request
- * from its socket when the response ends, so closing the socket alone would leave a reader of
- * the body (a digest, signing) waiting forever. After the response started, only a cut is left.
+ * The sidecar cut a request for being too slow (Node's requestTimeout, or the body guard): 408
+ * request_timeout when nothing was written yet, then close (respond.ts says why).
  */
-export function answerRequestTimeout(req: IncomingMessage, res: ServerResponse, socket: Socket, requestId: string): void {
-  if (res.headersSent || res.destroyed) {
-    res.destroy();
-    return;
-  }
-  const denial = denialResponse('request_timeout', requestId);
-  res.shouldKeepAlive = false;
-  res.writeHead(denial.status, { ...denial.headers, connection: 'close' });
-  res.end(denial.body, () => {
-    req.destroy();
-    socket.destroy();
-  });
+export function answerRequestTimeout(req: IncomingMessage, res: ServerResponse, requestId: string): void {
+  respond({ req, res, draining: false }, 'timeout', denialResponse('request_timeout', requestId));
 }

@@ -1,9 +1,10 @@
 // The keep-alive connection pool to the local app, and the mapping of its failures to reason
-// codes. undici closes the upstream request when the peer goes away (we pass an AbortSignal),
-// which http-proxy never did.
+// codes (the common part; egress-pool.ts adds the refusals of an mTLS upstream). The upstream
+// request is closed when the peer goes away (forward.ts), which http-proxy never did.
 import { Pool } from 'undici';
 import type { UpstreamConfig } from '../config/schema.js';
 import type { ReasonCode } from '../pipeline/reasons.js';
+import type { ForwardFailure } from './forward.js';
 
 export function createUpstreamPool(config: UpstreamConfig): Pool {
   return new Pool(new URL(config.url).origin, {
@@ -31,4 +32,15 @@ export function classifyUpstreamError(error: unknown): UpstreamFailure {
   if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') return 'upstream_timeout';
   if (code === 'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH') return 'malformed_request';
   return 'upstream_unavailable';
+}
+
+/** The error's code (or its name) for the audit log: never its message, which may quote peer input. */
+export function errorDetail(error: unknown): string {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' ? code : ((error as { name?: string } | undefined)?.name ?? 'error');
+}
+
+/** A failure talking to the local app, for the forwarder. */
+export function classifyAppError(error: unknown): ForwardFailure {
+  return { reason: classifyUpstreamError(error), detail: errorDetail(error) };
 }

@@ -2,7 +2,7 @@
 // both ways, sidecar-owned headers from the peer are replaced by the sidecar's, duplicates and
 // order survive, and only a well-formed x-request-id is kept.
 import { describe, expect, test } from 'vitest';
-import { downstreamResponseHeaders, requestIdFrom, upstreamRequestHeaders } from '../../../src/proxy/headers.js';
+import { downstreamRawHeaders, downstreamResponseHeaders, requestIdFrom, upstreamRequestHeaders } from '../../../src/proxy/headers.js';
 
 const ADDED = { 'x-forwarded-client-cert': 'By=a;Hash=b', 'x-forwarded-proto': 'https', 'x-request-id': 'rid-1' };
 const ADDED_FLAT = ['x-forwarded-client-cert', 'By=a;Hash=b', 'x-forwarded-proto', 'https', 'x-request-id', 'rid-1'];
@@ -123,5 +123,19 @@ describe('requestIdFrom', () => {
     ['an array', ['a', 'b']],
   ])('refuses %s', (_name, value) => {
     expect(requestIdFrom(value)).toBeUndefined();
+  });
+});
+
+describe('downstreamRawHeaders', () => {
+  const raw = (...pairs: string[]) => pairs.map((value) => Buffer.from(value, 'latin1'));
+
+  test('straight from undici\'s raw Buffers: hop-by-hop fields and those any Connection line names are dropped', () => {
+    const out = downstreamRawHeaders(raw('Content-Type', 'text/plain', 'Connection', 'X-Drop', 'Keep-Alive', 'timeout=5', 'connection', 'x-also', 'X-Drop', '1', 'x-also', '2', 'Transfer-Encoding', 'chunked', 'X-Kept', 'yes'));
+    expect(out).toEqual(['Content-Type', 'text/plain', 'X-Kept', 'yes']);
+  });
+
+  test('repeated fields stay separate lines in their order, with their casing; latin1 values pass byte for byte', () => {
+    const out = downstreamRawHeaders(raw('Set-Cookie', 'a=1', 'set-cookie', 'b=2', 'X-Name', 'caf\u00e9'));
+    expect(out).toEqual(['Set-Cookie', 'a=1', 'set-cookie', 'b=2', 'X-Name', 'caf\u00e9']);
   });
 });
