@@ -17,6 +17,7 @@ import { LogCapture } from './logs.js';
 import { IDS, type TestPki } from './pki.js';
 import { sidecarConfig } from './sidecar.js';
 import { startUpstream, type Handler, type TestUpstream } from './upstream.js';
+import { sleep } from './wait.js';
 
 export const CHAIN_ROUTES = [
   { name: 'orders-read', methods: ['GET'], path: '/orders/**', allow: [IDS.server], scopes: { allOf: ['orders:read'] } },
@@ -128,7 +129,7 @@ export function steadyLoad(send: () => Promise<number>, options: { workers?: num
       result.statuses[status] = (result.statuses[status] ?? 0) + 1;
       if (status !== 200) result.failed += 1;
       // A little pacing: steady, not a flood, on a shared 2-core machine.
-      await new Promise((resolve) => setTimeout(resolve, 5));
+      await sleep(5);
     }
   };
   const done = Promise.all(Array.from({ length: options.workers ?? 4 }, worker)).then(() => result);

@@ -99,13 +99,3 @@ export async function startJwksServer(initial: string): Promise<JwksServer> {
     },
   };
 }
-
-/** Poll `probe` until it returns true, at most `timeoutMs`; throws with `what` otherwise. */
-export async function until(what: string, probe: () => Promise<boolean>, timeoutMs = 10_000, everyMs = 50): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await probe()) return;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, everyMs));
-  }
-}

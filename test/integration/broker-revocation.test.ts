@@ -9,7 +9,8 @@ import { call, mtlsAgent } from '../helpers/client.js';
 import { metric } from '../helpers/metrics.js';
 import { IDS, makePki, type TestPki } from '../helpers/pki.js';
 import type { RunningSidecar } from '../helpers/sidecar.js';
-import { startTokenSidecar, until } from '../helpers/tokens.js';
+import { startTokenSidecar } from '../helpers/tokens.js';
+import { until } from '../helpers/wait.js';
 import { startUpstream, type TestUpstream } from '../helpers/upstream.js';
 
 let pki: TestPki;

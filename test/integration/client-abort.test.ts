@@ -9,21 +9,13 @@ import { mtlsAgent } from '../helpers/client.js';
 import { IDS, makePki, type TestPki } from '../helpers/pki.js';
 import { startSidecar, type RunningSidecar } from '../helpers/sidecar.js';
 import { startUpstream, type TestUpstream } from '../helpers/upstream.js';
+import { until } from '../helpers/wait.js';
 
 let pki: TestPki;
 let upstream: TestUpstream;
 let sidecar: RunningSidecar;
 let arrived = 0;
 let closed = 0;
-
-/** Poll `check` until it holds, for at most `timeoutMs`. */
-async function until(check: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 beforeAll(async () => {
   pki = await makePki();
@@ -57,16 +49,16 @@ test('a client abort cancels the in-flight upstream request', async () => {
   const pending = request(`${sidecar.url}/api/long-poll`, { dispatcher: agent, signal: controller.signal });
   pending.catch(() => undefined);
 
-  await until(() => arrived === 1);
+  await until('the app to receive the request', () => arrived === 1, 5_000, 20);
   expect(closed).toBe(0);
   controller.abort();
   await expect(pending).rejects.toThrow();
 
   // The sidecar closes the upstream request: the app sees its request go away.
-  await until(() => closed === 1);
+  await until('the app to see its request close', () => closed === 1, 5_000, 20);
   await agent.close();
 
-  await until(() => sidecar.logs.requests().length === 1);
+  await until('the audit log line', () => sidecar.logs.requests().length === 1, 5_000, 20);
   const audit = sidecar.logs.requests();
   expect(audit[0]).toMatchObject({ peer: IDS.frontend, route: 'api', path: '/api/long-poll', status: 499, reason: 'client_disconnected' });
   expect(audit[0]?.['aborted']).toEqual(expect.any(String));
@@ -86,10 +78,10 @@ test('a client that goes away mid-response cancels the streaming upstream respon
   controller.abort();
   await expect(reading).rejects.toThrow();
 
-  await until(() => closed === before.closed + 1);
+  await until('the app to see its request close', () => closed === before.closed + 1, 5_000, 20);
   await agent.close();
 
-  await until(() => sidecar.logs.requests().length === before.logged + 1);
+  await until('the audit log line', () => sidecar.logs.requests().length === before.logged + 1, 5_000, 20);
   const line = sidecar.logs.requests().at(-1);
   expect(line).toMatchObject({ peer: IDS.frontend, path: '/api/stream', status: 200, reason: 'client_disconnected' });
   expect(line?.['aborted']).toEqual(expect.stringContaining('client'));
@@ -105,13 +97,13 @@ test('a client that goes away mid-upload cancels the upstream request', async ()
   pending.catch(() => undefined);
   body.write(Buffer.alloc(64 * 1024, 0x62));
 
-  await until(() => arrived === before.arrived + 1);
+  await until('the app to receive the request', () => arrived === before.arrived + 1, 5_000, 20);
   controller.abort();
   await expect(pending).rejects.toThrow();
 
-  await until(() => closed === before.closed + 1);
+  await until('the app to see its request close', () => closed === before.closed + 1, 5_000, 20);
   await agent.close();
 
-  await until(() => sidecar.logs.requests().length === before.logged + 1);
+  await until('the audit log line', () => sidecar.logs.requests().length === before.logged + 1, 5_000, 20);
   expect(sidecar.logs.requests().at(-1)).toMatchObject({ peer: IDS.frontend, method: 'POST', path: '/api/upload', status: 499, reason: 'client_disconnected' });
 });

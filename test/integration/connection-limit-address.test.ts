@@ -9,6 +9,7 @@ import { metric } from '../helpers/metrics.js';
 import { makePki, type TestPki } from '../helpers/pki.js';
 import { startSidecar, type RunningSidecar } from '../helpers/sidecar.js';
 import { startUpstream, type TestUpstream } from '../helpers/upstream.js';
+import { sleep } from '../helpers/wait.js';
 
 let pki: TestPki;
 let upstream: TestUpstream;
@@ -40,7 +41,7 @@ test('silent connections from one address are capped before the handshake', asyn
   const first = await openSilent();
   await openSilent();
   const deadline = Date.now() + 10_000;
-  while ((await metric(sidecar.adminUrl, 'palisade_connections_open', { listener: 'app' })) < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+  while ((await metric(sidecar.adminUrl, 'palisade_connections_open', { listener: 'app' })) < 2 && Date.now() < deadline) await sleep(20);
 
   // A real client from the same address cannot get in while the silent ones hold the cap.
   const refused = await tryHandshake(sidecar.port, { ca: pki.ca.certPem, cert: pki.frontend.certPem, key: pki.frontend.keyPem });
@@ -51,7 +52,7 @@ test('silent connections from one address are capped before the handshake', asyn
 
   // One silent connection leaves: the address has room again.
   first.destroy();
-  while ((await metric(sidecar.adminUrl, 'palisade_connections_open', { listener: 'app' })) > 1 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+  while ((await metric(sidecar.adminUrl, 'palisade_connections_open', { listener: 'app' })) > 1 && Date.now() < deadline) await sleep(20);
   const admitted = await tryHandshake(sidecar.port, { ca: pki.ca.certPem, cert: pki.frontend.certPem, key: pki.frontend.keyPem });
   expect(admitted.ok).toBe(true);
   expect(admitted.response).toMatch(/^HTTP\/1\.1 200/);

@@ -9,6 +9,7 @@ import { metric } from '../helpers/metrics.js';
 import { makePki, type TestPki } from '../helpers/pki.js';
 import { startSidecar, type RunningSidecar } from '../helpers/sidecar.js';
 import { startUpstream, type TestUpstream } from '../helpers/upstream.js';
+import { sleep } from '../helpers/wait.js';
 
 let pki: TestPki;
 let upstream: TestUpstream;
@@ -65,7 +66,7 @@ test('past maxConnections new connections are refused and counted; an establishe
   await openSilent();
   await openSilent();
   const deadline = Date.now() + 10_000;
-  while ((await metric(sidecar.adminUrl, 'palisade_connections_open', { listener: 'app' })) < 3 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+  while ((await metric(sidecar.adminUrl, 'palisade_connections_open', { listener: 'app' })) < 3 && Date.now() < deadline) await sleep(20);
   expect(await metric(sidecar.adminUrl, 'palisade_connections_open', { listener: 'app' })).toBe(3);
 
   // Beyond it: closed by the sidecar at once (long before the handshake timeout), and counted.

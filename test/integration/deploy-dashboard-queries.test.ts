@@ -16,6 +16,7 @@ import { hasPrometheus, hasPromtool, startPrometheus, type RunningPrometheus } f
 import { startSidecar, type RunningSidecar } from '../helpers/sidecar.js';
 import { bearer, issuerKey, jwks, mint, tokensConfig } from '../helpers/tokens.js';
 import { startUpstream, type TestUpstream } from '../helpers/upstream.js';
+import { sleep } from '../helpers/wait.js';
 
 // CI must have prometheus and promtool (.ci/run installs them); a dev machine without them skips.
 const skip = !(hasPrometheus && hasPromtool) && !process.env['CI'];
@@ -128,4 +129,3 @@ test.skipIf(skip)('every dashboard expression returns data from a real Prometheu
   expect([...missing.keys()], `no data for:\n${[...missing.values()].join('\n')}\n${prometheus.log()}`).toEqual([]);
 });
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

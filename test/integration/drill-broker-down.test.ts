@@ -6,7 +6,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { startBroker } from '../helpers/broker.js';
 import { SERVER_GRANT, startChain, steadyLoad, type Chain } from '../helpers/chain.js';
 import { makePki, type TestPki } from '../helpers/pki.js';
-import { until } from '../helpers/tokens.js';
+import { until } from '../helpers/wait.js';
 
 const GRANTS = [{ ...SERVER_GRANT, lifetime: '3s' }];
 let pki: TestPki;

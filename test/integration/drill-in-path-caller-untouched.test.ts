@@ -8,7 +8,7 @@ import { mtlsAgent } from '../helpers/client.js';
 import { metric } from '../helpers/metrics.js';
 import { makePki, type TestPki } from '../helpers/pki.js';
 import { startSidecar, type RunningSidecar } from '../helpers/sidecar.js';
-import { until } from '../helpers/tokens.js';
+import { until } from '../helpers/wait.js';
 import { startUpstream, type Handler, type TestUpstream } from '../helpers/upstream.js';
 
 // Echoes what the caller sent (not the Host, which names each sidecar's own port).

@@ -12,7 +12,7 @@ import { LogCapture } from '../helpers/logs.js';
 import { metric } from '../helpers/metrics.js';
 import { IDS, makePki, type TestPki } from '../helpers/pki.js';
 import { startSidecar, type RunningSidecar } from '../helpers/sidecar.js';
-import { until } from '../helpers/tokens.js';
+import { until } from '../helpers/wait.js';
 import { startUpstream, type TestUpstream } from '../helpers/upstream.js';
 
 let pki: TestPki;

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { startChain, steadyLoad, type Chain } from '../helpers/chain.js';
 import { metric } from '../helpers/metrics.js';
 import { makePki, type TestPki } from '../helpers/pki.js';
-import { until } from '../helpers/tokens.js';
+import { until } from '../helpers/wait.js';
 
 let pki: TestPki;
 let chain: Chain;

@@ -9,7 +9,7 @@ import { CHAIN_ROUTES, SERVER_GRANT, startChain, steadyLoad, type Chain } from '
 import { runCli } from '../helpers/cli.js';
 import { ORDERS_ID } from '../helpers/egress.js';
 import { makePki, type TestPki } from '../helpers/pki.js';
-import { until } from '../helpers/tokens.js';
+import { until } from '../helpers/wait.js';
 
 let pki: TestPki;
 let chain: Chain;

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { revoke } from '../helpers/broker.js';
 import { startChain, steadyLoad, type Chain } from '../helpers/chain.js';
 import { makePki, type TestPki } from '../helpers/pki.js';
-import { until } from '../helpers/tokens.js';
+import { until } from '../helpers/wait.js';
 import type { Handler } from '../helpers/upstream.js';
 
 const CHUNKS = 20;

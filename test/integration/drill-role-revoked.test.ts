@@ -9,7 +9,7 @@ import { getToken, revoke } from '../helpers/broker.js';
 import { startChain, steadyLoad, type Chain } from '../helpers/chain.js';
 import { runCli } from '../helpers/cli.js';
 import { IDS, makePki, type TestPki } from '../helpers/pki.js';
-import { until } from '../helpers/tokens.js';
+import { until } from '../helpers/wait.js';
 import { request } from 'undici';
 import { analyzeAudit } from '../../src/audit/analyze.js';
 import { readAuditInput } from '../../src/audit/logs.js';

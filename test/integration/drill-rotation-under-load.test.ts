@@ -5,7 +5,7 @@ import { decodeProtectedHeader } from 'jose';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { SERVER_GRANT, startChain, steadyLoad, type Chain } from '../helpers/chain.js';
 import { makePki, type TestPki } from '../helpers/pki.js';
-import { until } from '../helpers/tokens.js';
+import { until } from '../helpers/wait.js';
 
 let pki: TestPki;
 let chain: Chain;

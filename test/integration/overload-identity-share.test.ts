@@ -8,6 +8,7 @@ import { metric } from '../helpers/metrics.js';
 import { IDS, makePki, type TestPki } from '../helpers/pki.js';
 import { startSidecar, type RunningSidecar } from '../helpers/sidecar.js';
 import { startUpstream, type TestUpstream } from '../helpers/upstream.js';
+import { sleep } from '../helpers/wait.js';
 
 let pki: TestPki;
 let upstream: TestUpstream;
@@ -40,7 +41,7 @@ test('an identity past its share gets 429 identity_overloaded; another identity 
   const other = mtlsAgent(pki, pki.intruder);
   const first = [call(`${sidecar.url}/api/hold/1`, greedy), call(`${sidecar.url}/api/hold/2`, greedy)];
   const deadline = Date.now() + 10_000;
-  while (held.length < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+  while (held.length < 2 && Date.now() < deadline) await sleep(10);
   expect(held).toHaveLength(2);
 
   const third = await call(`${sidecar.url}/api/more`, greedy);

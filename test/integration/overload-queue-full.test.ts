@@ -10,6 +10,7 @@ import { metric } from '../helpers/metrics.js';
 import { makePki, type TestPki } from '../helpers/pki.js';
 import { startSidecar, type RunningSidecar } from '../helpers/sidecar.js';
 import { startUpstream, type TestUpstream } from '../helpers/upstream.js';
+import { sleep, until } from '../helpers/wait.js';
 
 let pki: TestPki;
 let upstream: TestUpstream;
@@ -33,14 +34,6 @@ afterAll(async () => {
   pki?.cleanup();
 });
 
-async function until(probe: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!probe()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
 test('a full pending queue answers 503 upstream_overloaded with Retry-After within the queue timeout', async () => {
   const agent = mtlsAgent(pki, pki.frontend);
   let firstDone = false;
@@ -48,12 +41,12 @@ test('a full pending queue answers 503 upstream_overloaded with Retry-After with
     firstDone = true;
     return response;
   });
-  await until(() => held.length === 1, 'the app to hold the first request');
+  await until('the app to hold the first request', () => held.length === 1, 10_000, 10);
 
   // The only app connection is busy: this one waits in the queue (its single slot)...
   const queued = call(`${sidecar.url}/api/queued`, agent);
   // ...so this one finds the queue full and is refused at once.
-  await new Promise((resolve) => setTimeout(resolve, 100));
+  await sleep(100);
   const full = await call(`${sidecar.url}/api/full`, agent);
   expect(full.status).toBe(503);
   expect(full.headers['retry-after']).toBe('1');

@@ -11,6 +11,7 @@ import { scrape, sample } from '../helpers/metrics.js';
 import { IDS, makePki, type CertFiles, type TestPki } from '../helpers/pki.js';
 import { startSidecar, type RunningSidecar } from '../helpers/sidecar.js';
 import { startUpstream, type TestUpstream } from '../helpers/upstream.js';
+import { sleep } from '../helpers/wait.js';
 
 const SLOW_PEERS = 200;
 const B_RATE_PER_SECOND = 100;
@@ -110,7 +111,7 @@ test('slow-body peers of one identity do not take the app away from another iden
           failures.push(error.name);
         }),
     );
-    await new Promise((resolve) => setTimeout(resolve, 1_000 / B_RATE_PER_SECOND));
+    await sleep(1_000 / B_RATE_PER_SECOND);
   }
   await Promise.all(calls);
   await agent.close();
@@ -137,6 +138,6 @@ test('slow-body peers of one identity do not take the app away from another iden
     return ['request_timeout', 'identity_overloaded', 'upstream_overloaded'].reduce((sum, reason) => sum + sample(text, 'palisade_requests_total', { decision: 'deny', reason }), 0);
   };
   const deadline = Date.now() + 10_000;
-  while ((await counted()) < SLOW_PEERS && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+  while ((await counted()) < SLOW_PEERS && Date.now() < deadline) await sleep(100);
   expect(await counted()).toBe(SLOW_PEERS);
 }, 60_000);

@@ -9,6 +9,7 @@ import { ORDERS_ID, egressUpstream, startEgressSidecar, type RunningEgress } fro
 import { sample, scrape } from '../helpers/metrics.js';
 import { makePki, type CertFiles, type TestPki } from '../helpers/pki.js';
 import { startTlsUpstream, type TlsUpstream } from '../helpers/tls-upstream.js';
+import { sleep } from '../helpers/wait.js';
 
 let pki: TestPki;
 let orders: CertFiles;
@@ -24,7 +25,7 @@ beforeAll(async () => {
   for (let tries = 0; tries < 300 && !report; tries += 1) {
     const response = await request(`${egress.adminUrl}/probes`);
     report = ((await response.body.json()) as Record<string, ProbeReport>)['out/orders'];
-    if (!report) await new Promise((resolve) => setTimeout(resolve, 100));
+    if (!report) await sleep(100);
   }
 }, 60_000);
 afterAll(async () => {

@@ -12,6 +12,7 @@ import { IDS, makePki, type TestPki } from '../helpers/pki.js';
 import { startTarget, type ProbeTestTarget } from '../helpers/probe-target.js';
 import { startSidecar, type RunningSidecar } from '../helpers/sidecar.js';
 import { startUpstream, type TestUpstream } from '../helpers/upstream.js';
+import { sleep } from '../helpers/wait.js';
 
 const hasPromtool = spawnSync('promtool', ['--version'], { stdio: 'ignore' }).error === undefined;
 if (!hasPromtool && process.env['CI']) throw new Error('promtool is required on CI (Debian package prometheus)');
@@ -50,7 +51,7 @@ beforeAll(async () => {
   for (let tries = 0; tries < 300; tries += 1) {
     probes = await getProbes();
     if (probes['silent'] && probes['orders']) break;
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await sleep(100);
   }
   metricsText = await scrape(sidecar.adminUrl);
 }, 60_000);

@@ -9,6 +9,7 @@ import { scrape } from '../helpers/metrics.js';
 import { makePki, type TestPki } from '../helpers/pki.js';
 import { sidecarConfig, startSidecar, type RunningSidecar } from '../helpers/sidecar.js';
 import { startUpstream, type TestUpstream } from '../helpers/upstream.js';
+import { sleep } from '../helpers/wait.js';
 
 let pki: TestPki;
 let upstream: TestUpstream;
@@ -23,7 +24,7 @@ async function waitFor(name: string): Promise<Record<string, ProbeReport>> {
   for (let tries = 0; tries < 300; tries += 1) {
     const current = await probes();
     if (current[name]) return current;
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await sleep(100);
   }
   throw new Error(`${name} never probed`);
 }

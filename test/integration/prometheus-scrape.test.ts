@@ -12,6 +12,7 @@ import { call, mtlsAgent } from '../helpers/client.js';
 import { makePki, type TestPki } from '../helpers/pki.js';
 import { startSidecar, type RunningSidecar } from '../helpers/sidecar.js';
 import { startUpstream, unusedPort, type TestUpstream } from '../helpers/upstream.js';
+import { sleep } from '../helpers/wait.js';
 
 const hasPrometheus = spawnSync('prometheus', ['--version'], { stdio: 'ignore' }).error === undefined;
 // CI must have prometheus (.ci/run installs it); a dev machine without it skips.
@@ -23,8 +24,6 @@ let sidecar: RunningSidecar;
 let prometheus: ChildProcess | undefined;
 let prometheusLog = '';
 let dir: string;
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 beforeAll(async () => {
   pki = await makePki();

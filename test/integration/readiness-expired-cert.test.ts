@@ -6,6 +6,7 @@ import { metric } from '../helpers/metrics.js';
 import { IDS, makePki, type TestPki } from '../helpers/pki.js';
 import { startSidecar, type RunningSidecar } from '../helpers/sidecar.js';
 import { startUpstream, type TestUpstream } from '../helpers/upstream.js';
+import { sleep } from '../helpers/wait.js';
 
 let pki: TestPki;
 let upstream: TestUpstream;
@@ -34,7 +35,7 @@ test('readiness follows the certificate: 200 while valid, 503 once it has expire
   const deadline = Date.now() + 10_000;
   let last = await readyz();
   while (last.status === 200 && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await sleep(100);
     last = await readyz();
   }
   expect(last.status).toBe(503);

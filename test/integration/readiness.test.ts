@@ -7,6 +7,7 @@ import { call, mtlsAgent } from '../helpers/client.js';
 import { makePki, type TestPki } from '../helpers/pki.js';
 import { startSidecar, type RunningSidecar } from '../helpers/sidecar.js';
 import { startUpstream, type TestUpstream } from '../helpers/upstream.js';
+import { sleep } from '../helpers/wait.js';
 
 let pki: TestPki;
 let upstream: TestUpstream;
@@ -50,7 +51,7 @@ test('/readyz turns 503 while the sidecar is draining', async () => {
   // An in-flight request holds the drain open, so the admin listener is still up while we probe.
   const agent = mtlsAgent(pki, pki.frontend);
   const inFlight = call(`${sidecar.url}/api/held`, agent);
-  for (let i = 0; i < 500 && held.length === 0; i += 1) await new Promise((resolve) => setTimeout(resolve, 10));
+  for (let i = 0; i < 500 && held.length === 0; i += 1) await sleep(10);
   expect(held).toHaveLength(1);
 
   const drained = sidecar.sidecar.drain(10_000);

@@ -6,7 +6,8 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { call, mtlsAgent } from '../helpers/client.js';
 import { makePki, type TestPki } from '../helpers/pki.js';
 import type { RunningSidecar } from '../helpers/sidecar.js';
-import { bearer, issuerKey, jwks, mint, startJwksServer, startTokenSidecar, tokensConfig, until, type IssuerKey, type JwksServer } from '../helpers/tokens.js';
+import { bearer, issuerKey, jwks, mint, startJwksServer, startTokenSidecar, tokensConfig, type IssuerKey, type JwksServer } from '../helpers/tokens.js';
+import { until } from '../helpers/wait.js';
 import { startUpstream, type TestUpstream } from '../helpers/upstream.js';
 
 let pki: TestPki;
