@@ -6,7 +6,7 @@ import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK, type JWT
 import { createCa, createLeaf } from '../../src/certs/factory.js';
 import type { TestPki } from './pki.js';
 import { IDS } from './pki.js';
-import { startSidecar, type RunningSidecar } from './sidecar.js';
+import { startSidecar, type RunningSidecar, type SidecarOptions } from './sidecar.js';
 
 export const ISSUER = 'https://issuer.test.palisade.local';
 export const AUDIENCE = IDS.server;
@@ -54,8 +54,18 @@ export const TOKEN_ROUTES = [
   { name: 'health', path: '/healthz', allow: ['*'], token: false },
 ];
 
-export async function startTokenSidecar(pki: TestPki, upstreamUrl: string, tokens: Record<string, unknown>, extra: { routes?: unknown[]; top?: Record<string, unknown> } = {}): Promise<RunningSidecar> {
-  return startSidecar(pki, { upstreamUrl, routes: extra.routes ?? TOKEN_ROUTES, listener: { tokens }, ...(extra.top ? { top: extra.top } : {}) });
+export interface TokenSidecarExtra {
+  routes?: unknown[];
+  top?: Record<string, unknown>;
+}
+
+/** Sidecar options for a listener with this `tokens` section and the token routes (or `extra.routes`). */
+export function tokenSidecarOptions(tokens: Record<string, unknown>, extra: TokenSidecarExtra = {}): Omit<SidecarOptions, 'upstreamUrl'> {
+  return { routes: extra.routes ?? TOKEN_ROUTES, listener: { tokens }, ...(extra.top ? { top: extra.top } : {}) };
+}
+
+export async function startTokenSidecar(pki: TestPki, upstreamUrl: string, tokens: Record<string, unknown>, extra: TokenSidecarExtra = {}): Promise<RunningSidecar> {
+  return startSidecar(pki, { upstreamUrl, ...tokenSidecarOptions(tokens, extra) });
 }
 
 export interface JwksServer {

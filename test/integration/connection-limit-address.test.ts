@@ -3,12 +3,13 @@
 // listener. Past the cap a new connection from that address is closed at once and counted as
 // max_connections_per_address; when one closes, the address may connect again.
 import { connect, type Socket } from 'node:net';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { afterAll, expect, test } from 'vitest';
 import { tryHandshake } from '../helpers/client.js';
 import { metric } from '../helpers/metrics.js';
-import { makePki, type TestPki } from '../helpers/pki.js';
-import { startSidecar, type RunningSidecar } from '../helpers/sidecar.js';
-import { startUpstream, type TestUpstream } from '../helpers/upstream.js';
+import type { TestPki } from '../helpers/pki.js';
+import { withScenario } from '../helpers/scenario.js';
+import type { RunningSidecar } from '../helpers/sidecar.js';
+import type { TestUpstream } from '../helpers/upstream.js';
 import { sleep } from '../helpers/wait.js';
 
 let pki: TestPki;
@@ -16,17 +17,12 @@ let upstream: TestUpstream;
 let sidecar: RunningSidecar;
 const sockets: Socket[] = [];
 
-beforeAll(async () => {
-  pki = await makePki();
-  upstream = await startUpstream();
-  sidecar = await startSidecar(pki, { upstreamUrl: upstream.url, listener: { server: { maxConnectionsPerAddress: 2 } } });
+withScenario((started) => ({ pki, upstream, sidecar } = started), {
+  sidecar: { listener: { server: { maxConnectionsPerAddress: 2 } } },
 });
 
 afterAll(async () => {
   for (const socket of sockets) socket.destroy();
-  await sidecar?.close();
-  await upstream?.close();
-  pki?.cleanup();
 });
 
 function openSilent(): Promise<Socket> {

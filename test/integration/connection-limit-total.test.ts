@@ -4,11 +4,12 @@
 // Refusals are logged as a rate-limited summary line, not one line each.
 import { connect, type Socket } from 'node:net';
 import { Client } from 'undici';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { afterAll, expect, test } from 'vitest';
 import { metric } from '../helpers/metrics.js';
-import { makePki, type TestPki } from '../helpers/pki.js';
-import { startSidecar, type RunningSidecar } from '../helpers/sidecar.js';
-import { startUpstream, type TestUpstream } from '../helpers/upstream.js';
+import type { TestPki } from '../helpers/pki.js';
+import { withScenario } from '../helpers/scenario.js';
+import type { RunningSidecar } from '../helpers/sidecar.js';
+import type { TestUpstream } from '../helpers/upstream.js';
 import { sleep } from '../helpers/wait.js';
 
 let pki: TestPki;
@@ -16,17 +17,12 @@ let upstream: TestUpstream;
 let sidecar: RunningSidecar;
 const silent: Socket[] = [];
 
-beforeAll(async () => {
-  pki = await makePki();
-  upstream = await startUpstream();
-  sidecar = await startSidecar(pki, { upstreamUrl: upstream.url, listener: { server: { maxConnections: 3 } } });
+withScenario((started) => ({ pki, upstream, sidecar } = started), {
+  sidecar: { listener: { server: { maxConnections: 3 } } },
 });
 
 afterAll(async () => {
   for (const socket of silent) socket.destroy();
-  await sidecar?.close();
-  await upstream?.close();
-  pki?.cleanup();
 });
 
 /** A TCP connection that never starts TLS; resolves once connected. */

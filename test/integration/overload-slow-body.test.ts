@@ -6,11 +6,12 @@
 import { cpus, loadavg } from 'node:os';
 import { connect, type TLSSocket } from 'node:tls';
 import { Agent, request } from 'undici';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { scrape, sample } from '../helpers/metrics.js';
-import { IDS, makePki, type CertFiles, type TestPki } from '../helpers/pki.js';
-import { startSidecar, type RunningSidecar } from '../helpers/sidecar.js';
-import { startUpstream, type TestUpstream } from '../helpers/upstream.js';
+import { IDS, type CertFiles, type TestPki } from '../helpers/pki.js';
+import { withScenario } from '../helpers/scenario.js';
+import type { RunningSidecar } from '../helpers/sidecar.js';
+import type { TestUpstream } from '../helpers/upstream.js';
 import { sleep } from '../helpers/wait.js';
 
 const SLOW_PEERS = 200;
@@ -25,20 +26,13 @@ let upstream: TestUpstream;
 let sidecar: RunningSidecar;
 let a: CertFiles;
 
-beforeAll(async () => {
-  pki = await makePki();
-  a = await pki.issue('uploader', { uris: [A_ID] });
-  upstream = await startUpstream();
-  sidecar = await startSidecar(pki, {
-    upstreamUrl: upstream.url,
-    routes: [{ name: 'api', methods: ['GET', 'POST'], path: '/api/**', allow: [IDS.frontend, A_ID] }],
-  });
-});
-
-afterAll(async () => {
-  await sidecar?.close();
-  await upstream?.close();
-  pki?.cleanup();
+withScenario((started) => ({ pki, upstream, sidecar } = started), {
+  sidecar: async ({ pki }) => {
+    a = await pki.issue('uploader', { uris: [A_ID] });
+    return {
+      routes: [{ name: 'api', methods: ['GET', 'POST'], path: '/api/**', allow: [IDS.frontend, A_ID] }],
+    };
+  },
 });
 
 /**
