@@ -73,6 +73,8 @@ export interface CheckContext {
   request(spec?: RequestSpec): RoutedRequest;
   /** Run one check on a request (or a spec); the findings it returns. */
   run(check: Check, request: RoutedRequest | RequestSpec): Promise<readonly Finding[]>;
+  /** The check's answer as it returns it: findings, or a promise of them (to prove a check stays synchronous). */
+  answer(check: Check, request: RoutedRequest | RequestSpec): ReturnType<Check['run']>;
   /** Run routing, the whole chain and decide(), as the listener does. */
   evaluate(spec?: RequestSpec): Promise<Evaluation>;
 }
@@ -136,6 +138,9 @@ export function checkContext(pki: TestPki, options: Omit<SidecarOptions, 'upstre
     return { ...base, route, forwardPath: normalized.path + normalized.query };
   };
 
+  // The one place a check is invoked.
+  const answer = (check: Check, given: RoutedRequest | RequestSpec): ReturnType<Check['run']> => check.run('route' in given ? given : request(given));
+
   return {
     pki,
     loaded: loaded.value,
@@ -143,10 +148,8 @@ export function checkContext(pki: TestPki, options: Omit<SidecarOptions, 'upstre
     policy,
     state,
     request,
-    run: async (check, given) => {
-      const routed = 'route' in given ? given : request(given);
-      return check.run(routed);
-    },
+    answer,
+    run: async (check, given) => answer(check, given),
     evaluate: (spec = {}) => evaluate(policy, context(spec)),
   };
 }
