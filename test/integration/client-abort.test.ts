@@ -3,12 +3,13 @@
 // (closes that upstream connection) instead of leaving it to run, and records the request as
 // client_disconnected.
 import { PassThrough } from 'node:stream';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { request } from 'undici';
 import { mtlsAgent } from '../helpers/client.js';
-import { IDS, makePki, type TestPki } from '../helpers/pki.js';
-import { startSidecar, type RunningSidecar } from '../helpers/sidecar.js';
-import { startUpstream, type TestUpstream } from '../helpers/upstream.js';
+import { IDS, type TestPki } from '../helpers/pki.js';
+import { withScenario } from '../helpers/scenario.js';
+import type { RunningSidecar } from '../helpers/sidecar.js';
+import type { TestUpstream } from '../helpers/upstream.js';
 import { until } from '../helpers/wait.js';
 
 let pki: TestPki;
@@ -17,30 +18,20 @@ let sidecar: RunningSidecar;
 let arrived = 0;
 let closed = 0;
 
-beforeAll(async () => {
-  pki = await makePki();
+withScenario((started) => ({ pki, upstream, sidecar } = started), {
   // Holds every request open and never finishes it; records when the request's response closes.
-  upstream = await startUpstream(
-    (req, res) => {
-      arrived += 1;
-      res.once('close', () => (closed += 1));
-      // /api/stream sends its headers and a first chunk, then holds the body open.
-      if (req.url === '/api/stream') {
-        res.writeHead(200, { 'content-type': 'text/plain' });
-        res.write('first chunk\n');
-      }
-      // Read (and discard) any request body: an app that never reads its socket cannot see it close.
-      req.resume();
-    },
-    { streaming: true },
-  );
-  sidecar = await startSidecar(pki, { upstreamUrl: upstream.url });
-});
-
-afterAll(async () => {
-  await sidecar?.close();
-  await upstream?.close();
-  pki?.cleanup();
+  app: (req, res) => {
+    arrived += 1;
+    res.once('close', () => (closed += 1));
+    // /api/stream sends its headers and a first chunk, then holds the body open.
+    if (req.url === '/api/stream') {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.write('first chunk\n');
+    }
+    // Read (and discard) any request body: an app that never reads its socket cannot see it close.
+    req.resume();
+  },
+  streaming: true,
 });
 
 test('a client abort cancels the in-flight upstream request', async () => {

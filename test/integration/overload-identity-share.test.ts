@@ -2,12 +2,13 @@
 // queued: past it that identity gets 429 identity_overloaded with Retry-After, while another
 // identity is still served from the remaining app connections.
 import type { ServerResponse } from 'node:http';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { afterAll, expect, test } from 'vitest';
 import { call, mtlsAgent } from '../helpers/client.js';
 import { metric } from '../helpers/metrics.js';
-import { IDS, makePki, type TestPki } from '../helpers/pki.js';
-import { startSidecar, type RunningSidecar } from '../helpers/sidecar.js';
-import { startUpstream, type TestUpstream } from '../helpers/upstream.js';
+import { IDS, type TestPki } from '../helpers/pki.js';
+import { withScenario } from '../helpers/scenario.js';
+import type { RunningSidecar } from '../helpers/sidecar.js';
+import type { TestUpstream } from '../helpers/upstream.js';
 import { sleep } from '../helpers/wait.js';
 
 let pki: TestPki;
@@ -15,25 +16,20 @@ let upstream: TestUpstream;
 let sidecar: RunningSidecar;
 const held: ServerResponse[] = [];
 
-beforeAll(async () => {
-  pki = await makePki();
+withScenario((started) => ({ pki, upstream, sidecar } = started), {
   // Holds /api/hold until released; answers everything else at once.
-  upstream = await startUpstream((req, res) => {
+  app: (req, res) => {
     if (req.url?.startsWith('/api/hold')) held.push(res);
     else res.end('ok');
-  });
-  sidecar = await startSidecar(pki, {
-    upstreamUrl: upstream.url,
+  },
+  sidecar: ({ upstream }) => ({
     routes: [{ name: 'api', path: '/api/**', allow: [IDS.frontend, IDS.intruder] }],
     listener: { upstream: { url: upstream.url, connections: 4, maxRequestsPerIdentity: 2 } },
-  });
+  }),
 });
 
 afterAll(async () => {
   for (const res of held) res.destroy();
-  await sidecar?.close();
-  await upstream?.close();
-  pki?.cleanup();
 });
 
 test('an identity past its share gets 429 identity_overloaded; another identity is still served', async () => {

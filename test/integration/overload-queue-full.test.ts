@@ -4,12 +4,13 @@
 // minutes). The held request then completes normally. palisade_upstream_requests_active shows
 // the busy connection.
 import type { ServerResponse } from 'node:http';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { afterAll, expect, test } from 'vitest';
 import { call, mtlsAgent } from '../helpers/client.js';
 import { metric } from '../helpers/metrics.js';
-import { makePki, type TestPki } from '../helpers/pki.js';
-import { startSidecar, type RunningSidecar } from '../helpers/sidecar.js';
-import { startUpstream, type TestUpstream } from '../helpers/upstream.js';
+import type { TestPki } from '../helpers/pki.js';
+import { withScenario } from '../helpers/scenario.js';
+import type { RunningSidecar } from '../helpers/sidecar.js';
+import type { TestUpstream } from '../helpers/upstream.js';
 import { sleep, until } from '../helpers/wait.js';
 
 let pki: TestPki;
@@ -17,21 +18,16 @@ let upstream: TestUpstream;
 let sidecar: RunningSidecar;
 const held: ServerResponse[] = [];
 
-beforeAll(async () => {
-  pki = await makePki();
+withScenario((started) => ({ pki, upstream, sidecar } = started), {
   // Holds every request until the test releases it.
-  upstream = await startUpstream((_req, res) => held.push(res));
-  sidecar = await startSidecar(pki, {
-    upstreamUrl: upstream.url,
+  app: (_req, res) => held.push(res),
+  sidecar: ({ upstream }) => ({
     listener: { upstream: { url: upstream.url, connections: 1, maxPending: 1, queueTimeoutMs: 500, maxRequestsPerIdentity: 10 } },
-  });
+  }),
 });
 
 afterAll(async () => {
   for (const res of held) res.destroy();
-  await sidecar?.close();
-  await upstream?.close();
-  pki?.cleanup();
 });
 
 test('a full pending queue answers 503 upstream_overloaded with Retry-After within the queue timeout', async () => {
