@@ -9,12 +9,13 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { request } from 'undici';
+import { afterAll, beforeAll } from 'vitest';
 import { loadConfigObject } from '../../src/config/load.js';
 import { Sidecar } from '../../src/sidecar.js';
 import { brokerTokensConfig, startBroker, type BrokerTestOptions, type RunningBroker } from './broker.js';
 import { egressUpstream, ORDERS_ID, startEgressSidecar, type RunningEgress } from './egress.js';
 import { LogCapture } from './logs.js';
-import { IDS, type TestPki } from './pki.js';
+import { IDS, makePki, type TestPki } from './pki.js';
 import { sidecarConfig } from './sidecar.js';
 import { startUpstream, type Handler, type TestUpstream } from './upstream.js';
 import { sleep } from './wait.js';
@@ -104,6 +105,25 @@ export async function startChain(pki: TestPki, options: ChainOptions = {}): Prom
     },
   };
   return chain;
+}
+
+/**
+ * The scenario every drill file on the chain shares: a fresh pki and the whole running chain,
+ * started before the file's tests and stopped after them. `started` hands them to the file's
+ * own variables, e.g. `withChain((started) => ({ pki, chain } = started), options)`.
+ */
+export function withChain(started: (running: { pki: TestPki; chain: Chain }) => void, options: ChainOptions = {}): void {
+  let pki: TestPki | undefined;
+  let chain: Chain | undefined;
+  beforeAll(async () => {
+    pki = await makePki();
+    chain = await startChain(pki, options);
+    started({ pki, chain });
+  }, 120_000);
+  afterAll(async () => {
+    await chain?.close();
+    pki?.cleanup();
+  });
 }
 
 export interface LoadResult {

@@ -11,8 +11,8 @@ import { IDS, type TestPki } from '../helpers/pki.js';
 import { withScenario } from '../helpers/scenario.js';
 import type { RunningSidecar } from '../helpers/sidecar.js';
 import { tokenSidecarOptions } from '../helpers/tokens.js';
-import { until } from '../helpers/wait.js';
 import type { TestUpstream } from '../helpers/upstream.js';
+import { until } from '../helpers/wait.js';
 
 let pki: TestPki;
 let broker: RunningBroker;

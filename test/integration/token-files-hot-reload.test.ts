@@ -11,8 +11,8 @@ import { metric } from '../helpers/metrics.js';
 import { makePki, type TestPki } from '../helpers/pki.js';
 import { sidecarConfig } from '../helpers/sidecar.js';
 import { bearer, issuerKey, jwks, mint, TOKEN_ROUTES, tokensConfig, type IssuerKey } from '../helpers/tokens.js';
-import { until } from '../helpers/wait.js';
 import { startUpstream, type TestUpstream } from '../helpers/upstream.js';
+import { until } from '../helpers/wait.js';
 
 let pki: TestPki;
 let upstream: TestUpstream;

@@ -8,8 +8,8 @@ import type { TestPki } from '../helpers/pki.js';
 import { withScenario } from '../helpers/scenario.js';
 import type { RunningSidecar } from '../helpers/sidecar.js';
 import { AUDIENCE, bearer, ISSUER, issuerKey, jwks, mint, startJwksServer, tokenSidecarOptions, type IssuerKey, type JwksServer } from '../helpers/tokens.js';
-import { until } from '../helpers/wait.js';
 import type { TestUpstream } from '../helpers/upstream.js';
+import { until } from '../helpers/wait.js';
 
 let pki: TestPki;
 let upstream: TestUpstream;
