@@ -2,12 +2,15 @@
 // and a real sidecar in front of it (config built like a user's YAML, started on port 0, its
 // addresses read back), all started by one call and stopped by one call, in the right order.
 // `withScenario` registers the file's beforeAll/afterAll; `startScenario` is the same for a
-// test that needs its own scenario inside a test body.
+// test that needs its own scenario inside a test body. `withEgressScenario` is the egress
+// direction: a real mTLS upstream and a sidecar whose egress listener calls it.
 import { afterAll, beforeAll } from 'vitest';
 import { call, mtlsAgent, type SimpleResponse } from './client.js';
+import { egressUpstream, startEgressSidecar, type RunningEgress } from './egress.js';
 import type { LogCapture } from './logs.js';
 import { makePki, type CertFiles, type TestPki } from './pki.js';
 import { startSidecar, type RunningSidecar, type SidecarOptions } from './sidecar.js';
+import { startTlsUpstream, type TlsUpstream, type TlsUpstreamOptions } from './tls-upstream.js';
 import { startUpstream, type Handler, type TestUpstream } from './upstream.js';
 
 /** Everything `startSidecar` takes except the upstream, which is the scenario's own app. */
@@ -92,6 +95,61 @@ export function withScenario(started: (scenario: Scenario) => void, options: Sce
   let scenario: Scenario | undefined;
   beforeAll(async () => {
     scenario = await startScenario(options);
+    started(scenario);
+  }, options.hookTimeoutMs);
+  afterAll(async () => {
+    await scenario?.stop();
+  });
+}
+
+export interface EgressScenarioOptions {
+  /** Issue the certificate the TLS upstream serves (its identity is what a test is about). */
+  serve: (pki: TestPki) => Promise<CertFiles> | CertFiles;
+  /** The TLS upstream's protocol versions or ciphers. */
+  upstream?: TlsUpstreamOptions;
+  /** The egress listener's upstreams; default one `orders` entry for the TLS upstream (egressUpstream's defaults). */
+  upstreams?: (setup: { pki: TestPki; upstream: TlsUpstream }) => unknown[] | Promise<unknown[]>;
+  hookTimeoutMs?: number;
+}
+
+export interface EgressScenario {
+  readonly pki: TestPki;
+  readonly upstream: TlsUpstream;
+  readonly sidecar: RunningEgress;
+  /** Stop the sidecar, then the upstream, then remove the PKI directory. */
+  stop(): Promise<void>;
+}
+
+export async function startEgressScenario(options: EgressScenarioOptions): Promise<EgressScenario> {
+  const pki = await makePki();
+  let upstream: TlsUpstream | undefined;
+  try {
+    upstream = await startTlsUpstream(pki, await options.serve(pki), options.upstream);
+    const served = upstream;
+    const upstreams = options.upstreams ? await options.upstreams({ pki, upstream: served }) : [egressUpstream(pki, 'orders', served.url)];
+    const sidecar = await startEgressSidecar(pki, upstreams);
+    return {
+      pki,
+      upstream: served,
+      sidecar,
+      stop: async () => {
+        await sidecar.close();
+        await served.close();
+        pki.cleanup();
+      },
+    };
+  } catch (error) {
+    await upstream?.close();
+    pki.cleanup();
+    throw error;
+  }
+}
+
+/** Start the egress scenario before the file's tests and stop it after them (as withScenario). */
+export function withEgressScenario(started: (scenario: EgressScenario) => void, options: EgressScenarioOptions): void {
+  let scenario: EgressScenario | undefined;
+  beforeAll(async () => {
+    scenario = await startEgressScenario(options);
     started(scenario);
   }, options.hookTimeoutMs);
   afterAll(async () => {
