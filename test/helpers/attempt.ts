@@ -6,6 +6,7 @@ import type { ConnectionOptions } from 'node:tls';
 import { call, mtlsAgent } from './client.js';
 import type { CertFiles, TestPki } from './pki.js';
 import type { RunningSidecar } from './sidecar.js';
+import { sleep } from './wait.js';
 
 export type Attempt =
   | { readonly stage: 'http'; readonly status: number; readonly reason: string | undefined }
@@ -20,7 +21,7 @@ export async function nextHandshakeRefusal(sidecar: RunningSidecar, seen: number
   for (let i = 0; i < 250; i += 1) {
     const lines = handshakeLines(sidecar);
     if (lines.length > seen) return lines[seen];
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await sleep(20);
   }
   return undefined;
 }

@@ -9,14 +9,16 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { request } from 'undici';
+import { afterAll, beforeAll } from 'vitest';
 import { loadConfigObject } from '../../src/config/load.js';
 import { Sidecar } from '../../src/sidecar.js';
 import { brokerTokensConfig, startBroker, type BrokerTestOptions, type RunningBroker } from './broker.js';
 import { egressUpstream, ORDERS_ID, startEgressSidecar, type RunningEgress } from './egress.js';
 import { LogCapture } from './logs.js';
-import { IDS, type TestPki } from './pki.js';
+import { IDS, makePki, type TestPki } from './pki.js';
 import { sidecarConfig } from './sidecar.js';
 import { startUpstream, type Handler, type TestUpstream } from './upstream.js';
+import { sleep } from './wait.js';
 
 export const CHAIN_ROUTES = [
   { name: 'orders-read', methods: ['GET'], path: '/orders/**', allow: [IDS.server], scopes: { allOf: ['orders:read'] } },
@@ -105,6 +107,25 @@ export async function startChain(pki: TestPki, options: ChainOptions = {}): Prom
   return chain;
 }
 
+/**
+ * The scenario every drill file on the chain shares: a fresh pki and the whole running chain,
+ * started before the file's tests and stopped after them. `started` hands them to the file's
+ * own variables, e.g. `withChain((started) => ({ pki, chain } = started), options)`.
+ */
+export function withChain(started: (running: { pki: TestPki; chain: Chain }) => void, options: ChainOptions = {}): void {
+  let pki: TestPki | undefined;
+  let chain: Chain | undefined;
+  beforeAll(async () => {
+    pki = await makePki();
+    chain = await startChain(pki, options);
+    started({ pki, chain });
+  }, 120_000);
+  afterAll(async () => {
+    await chain?.close();
+    pki?.cleanup();
+  });
+}
+
 export interface LoadResult {
   sent: number;
   failed: number;
@@ -128,7 +149,7 @@ export function steadyLoad(send: () => Promise<number>, options: { workers?: num
       result.statuses[status] = (result.statuses[status] ?? 0) + 1;
       if (status !== 200) result.failed += 1;
       // A little pacing: steady, not a flood, on a shared 2-core machine.
-      await new Promise((resolve) => setTimeout(resolve, 5));
+      await sleep(5);
     }
   };
   const done = Promise.all(Array.from({ length: options.workers ?? 4 }, worker)).then(() => result);

@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sleep } from './wait.js';
 
 export const NGINX = ['/usr/sbin/nginx', 'nginx'].find((candidate) => spawnSync(candidate, ['-v'], { stdio: 'ignore' }).error === undefined);
 
@@ -75,13 +76,13 @@ export async function startNginx(server: string, files: Record<string, string>):
           dir,
           close: async () => {
             child.kill('SIGTERM');
-            await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 3_000))]);
+            await Promise.race([exited, sleep(3_000)]);
             if (child.exitCode === null) child.kill('SIGKILL');
             rmSync(dir, { recursive: true, force: true });
           },
         };
       }
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await sleep(50);
     }
     child.kill('SIGKILL');
     const log = (() => {

@@ -5,10 +5,12 @@
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { request, type Agent } from 'undici';
 import { signMessage, parseComponentText, formatContentDigest, digestOf, type HttpRequestMessage } from '../../src/signatures/index.js';
+import { afterAll, beforeAll } from 'vitest';
 import { mtlsAgent, type SimpleResponse } from './client.js';
-import { IDS, makePki, type TestPki } from './pki.js';
-import { startSidecar, type RunningSidecar } from './sidecar.js';
-import { startUpstream, type TestUpstream } from './upstream.js';
+import { IDS, type TestPki } from './pki.js';
+import { startScenario } from './scenario.js';
+import type { RunningSidecar } from './sidecar.js';
+import type { TestUpstream } from './upstream.js';
 
 export interface SigningKey {
   readonly keyid: string;
@@ -30,47 +32,59 @@ export interface SignedSetup {
 }
 
 export async function startSignedSidecar(options: { route?: Record<string, unknown>; signatures?: Record<string, unknown> } = {}): Promise<SignedSetup> {
-  const pki = await makePki();
-  const key = (keyid: string) => {
-    const pair = generateKeyPairSync('ed25519');
-    pki.write(`${keyid}.pub.pem`, pair.publicKey.export({ type: 'spki', format: 'pem' }) as string);
-    return { keyid, privateKey: pair.privateKey };
-  };
-  const frontendKey = key('frontend-key');
-  const intruderKey = key('intruder-key');
-  const strayKey = key('stray-key');
-  const upstream = await startUpstream();
-  const sidecar = await startSidecar(pki, {
-    upstreamUrl: upstream.url,
-    routes: [{ name: 'api', methods: ['GET', 'POST', 'PUT'], path: '/api/**', allow: [IDS.frontend], signature: { ...options.route } }],
-    listener: {
-      signatures: {
-        keys: [
-          { keyid: 'frontend-key', algorithm: 'ed25519', identity: IDS.frontend, key: 'frontend-key.pub.pem' },
-          { keyid: 'intruder-key', algorithm: 'ed25519', identity: IDS.intruder, key: 'intruder-key.pub.pem' },
-        ],
-        maxAgeMs: 60_000,
-        clockSkewMs: 5_000,
-        ...options.signatures,
-      },
+  const keys: Record<'frontend' | 'intruder' | 'stray', SigningKey> = {} as Record<'frontend' | 'intruder' | 'stray', SigningKey>;
+  const scenario = await startScenario({
+    sidecar: ({ pki }) => {
+      const key = (keyid: string) => {
+        const pair = generateKeyPairSync('ed25519');
+        pki.write(`${keyid}.pub.pem`, pair.publicKey.export({ type: 'spki', format: 'pem' }) as string);
+        return { keyid, privateKey: pair.privateKey };
+      };
+      keys.frontend = key('frontend-key');
+      keys.intruder = key('intruder-key');
+      keys.stray = key('stray-key');
+      return {
+        routes: [{ name: 'api', methods: ['GET', 'POST', 'PUT'], path: '/api/**', allow: [IDS.frontend], signature: { ...options.route } }],
+        listener: {
+          signatures: {
+            keys: [
+              { keyid: 'frontend-key', algorithm: 'ed25519', identity: IDS.frontend, key: 'frontend-key.pub.pem' },
+              { keyid: 'intruder-key', algorithm: 'ed25519', identity: IDS.intruder, key: 'intruder-key.pub.pem' },
+            ],
+            maxAgeMs: 60_000,
+            clockSkewMs: 5_000,
+            ...options.signatures,
+          },
+        },
+      };
     },
   });
-  const agent = mtlsAgent(pki, pki.frontend);
+  const agent = mtlsAgent(scenario.pki, scenario.pki.frontend);
   return {
-    pki,
-    upstream,
-    sidecar,
+    pki: scenario.pki,
+    upstream: scenario.upstream,
+    sidecar: scenario.sidecar,
     agent,
-    frontendKey,
-    intruderKey,
-    strayKey,
+    frontendKey: keys.frontend,
+    intruderKey: keys.intruder,
+    strayKey: keys.stray,
     close: async () => {
       await agent.close();
-      await sidecar.close();
-      await upstream.close();
-      pki.cleanup();
+      await scenario.stop();
     },
   };
+}
+
+/** Start the signed sidecar before the file's tests and close it after them; `started` hands it to the file. */
+export function withSignedSidecar(started: (setup: SignedSetup) => void, options: Parameters<typeof startSignedSidecar>[0] = {}): void {
+  let setup: SignedSetup | undefined;
+  beforeAll(async () => {
+    setup = await startSignedSidecar(options);
+    started(setup);
+  });
+  afterAll(async () => {
+    await setup?.close();
+  });
 }
 
 export interface SignedRequest {

@@ -6,7 +6,7 @@ import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK, type JWT
 import { createCa, createLeaf } from '../../src/certs/factory.js';
 import type { TestPki } from './pki.js';
 import { IDS } from './pki.js';
-import { startSidecar, type RunningSidecar } from './sidecar.js';
+import { startSidecar, type RunningSidecar, type SidecarOptions } from './sidecar.js';
 
 export const ISSUER = 'https://issuer.test.palisade.local';
 export const AUDIENCE = IDS.server;
@@ -54,8 +54,18 @@ export const TOKEN_ROUTES = [
   { name: 'health', path: '/healthz', allow: ['*'], token: false },
 ];
 
-export async function startTokenSidecar(pki: TestPki, upstreamUrl: string, tokens: Record<string, unknown>, extra: { routes?: unknown[]; top?: Record<string, unknown> } = {}): Promise<RunningSidecar> {
-  return startSidecar(pki, { upstreamUrl, routes: extra.routes ?? TOKEN_ROUTES, listener: { tokens }, ...(extra.top ? { top: extra.top } : {}) });
+export interface TokenSidecarExtra {
+  routes?: unknown[];
+  top?: Record<string, unknown>;
+}
+
+/** Sidecar options for a listener with this `tokens` section and the token routes (or `extra.routes`). */
+export function tokenSidecarOptions(tokens: Record<string, unknown>, extra: TokenSidecarExtra = {}): Omit<SidecarOptions, 'upstreamUrl'> {
+  return { routes: extra.routes ?? TOKEN_ROUTES, listener: { tokens }, ...(extra.top ? { top: extra.top } : {}) };
+}
+
+export async function startTokenSidecar(pki: TestPki, upstreamUrl: string, tokens: Record<string, unknown>, extra: TokenSidecarExtra = {}): Promise<RunningSidecar> {
+  return startSidecar(pki, { upstreamUrl, ...tokenSidecarOptions(tokens, extra) });
 }
 
 export interface JwksServer {
@@ -98,14 +108,4 @@ export async function startJwksServer(initial: string): Promise<JwksServer> {
       return new Promise((resolve) => server.close(() => resolve()));
     },
   };
-}
-
-/** Poll `probe` until it returns true, at most `timeoutMs`; throws with `what` otherwise. */
-export async function until(what: string, probe: () => Promise<boolean>, timeoutMs = 10_000, everyMs = 50): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await probe()) return;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, everyMs));
-  }
 }

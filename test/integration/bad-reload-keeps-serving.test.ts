@@ -12,6 +12,7 @@ import { metric } from '../helpers/metrics.js';
 import { IDS, makePki, type CertFiles, type TestPki } from '../helpers/pki.js';
 import { DEFAULT_ROUTES, sidecarConfig } from '../helpers/sidecar.js';
 import { startUpstream, type TestUpstream } from '../helpers/upstream.js';
+import { until } from '../helpers/wait.js';
 
 let pki: TestPki;
 let upstream: TestUpstream;
@@ -20,16 +21,8 @@ let configPath: string;
 let url: string;
 let adminUrl: string;
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Poll `probe` (bounded) until it returns true. */
-async function until(probe: () => Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\nstdout: ${cli.stdout()}\nstderr: ${cli.stderr()}`);
-    await sleep(25);
-  }
-}
+/** What was awaited, with the child's output (read only when the wait fails). */
+const withOutput = (what: string) => () => `${what}\nstdout: ${cli.stdout()}\nstderr: ${cli.stderr()}`;
 
 async function status(who: CertFiles, path: string): Promise<number> {
   const agent = mtlsAgent(pki, who);
@@ -83,7 +76,7 @@ test('an invalid config on SIGHUP keeps the running config; a valid one is appli
   writeFileSync(configPath, stringify(invalid));
   cli.child.kill('SIGHUP');
   // The metric and the log line are written separately (the log asynchronously): wait for both.
-  await until(async () => (await metric(adminUrl, 'palisade_config_reloads_total', { result: 'error' })) === 1 && reloadFailures().length === 1, 'the first reload error');
+  await until(withOutput('the first reload error'), async () => (await metric(adminUrl, 'palisade_config_reloads_total', { result: 'error' })) === 1 && reloadFailures().length === 1);
   expect(reloadFailures()).toHaveLength(1);
   expect(reloadFailures()[0]!.errors).toEqual(['bogus: unknown key', `inbound[0].tls.cert: file not found: ${missingCert}`]);
   expect(await metric(adminUrl, 'palisade_certificate_reloads_total', { listener: 'app', result: 'error' })).toBe(1);
@@ -95,7 +88,7 @@ test('an invalid config on SIGHUP keeps the running config; a valid one is appli
   delete invalid['bogus'];
   writeFileSync(configPath, stringify(invalid));
   cli.child.kill('SIGHUP');
-  await until(async () => (await metric(adminUrl, 'palisade_config_reloads_total', { result: 'error' })) === 2 && reloadFailures().length === 2, 'the second reload error');
+  await until(withOutput('the second reload error'), async () => (await metric(adminUrl, 'palisade_config_reloads_total', { result: 'error' })) === 2 && reloadFailures().length === 2);
   expect(reloadFailures()).toHaveLength(2);
   expect(reloadFailures()[1]!.errors).toEqual([`inbound[0].tls.cert: file not found: ${missingCert}`]);
   expect(await metric(adminUrl, 'palisade_certificate_reloads_total', { listener: 'app', result: 'error' })).toBe(2);
@@ -110,10 +103,10 @@ test('an invalid config on SIGHUP keeps the running config; a valid one is appli
   routes.find((route) => route.name === 'api')!.allow.push(IDS.intruder);
   writeFileSync(configPath, stringify(baseConfig(routes)));
   cli.child.kill('SIGHUP');
-  await until(async () => (await status(pki.intruder, '/api/orders')) === 200, 'the intruder to be allowed');
+  await until(withOutput('the intruder to be allowed'), async () => (await status(pki.intruder, '/api/orders')) === 200);
   expect(await metric(adminUrl, 'palisade_config_reloads_total', { result: 'success' })).toBe(1);
   expect(await metric(adminUrl, 'palisade_config_reloads_total', { result: 'error' })).toBe(2);
   expect(await status(pki.frontend, '/api/orders')).toBe(200);
-  await until(async () => cli.stdout().includes('"config reloaded"'), 'the reload success log line');
+  await until(withOutput('the reload success log line'), async () => cli.stdout().includes('"config reloaded"'));
   expect(cli.child.exitCode).toBeNull();
 });

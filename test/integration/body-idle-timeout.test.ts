@@ -1,29 +1,24 @@
 // A body that pauses longer than server.bodyIdleTimeoutMs is cut with 408 request_timeout long
 // before server.requestTimeoutMs; a small body (read whole before an app connection is taken)
 // never reached the app at all.
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { metric } from '../helpers/metrics.js';
-import { makePki, type TestPki } from '../helpers/pki.js';
+import type { TestPki } from '../helpers/pki.js';
 import { rawPeer } from '../helpers/raw-peer.js';
-import { startSidecar, type RunningSidecar } from '../helpers/sidecar.js';
-import { startUpstream, type TestUpstream } from '../helpers/upstream.js';
+import { withScenario } from '../helpers/scenario.js';
+import type { RunningSidecar } from '../helpers/sidecar.js';
+import type { TestUpstream } from '../helpers/upstream.js';
 
 let pki: TestPki;
 let upstream: TestUpstream;
 let sidecar: RunningSidecar;
 let appConnections = 0;
 
-beforeAll(async () => {
-  pki = await makePki();
-  upstream = await startUpstream();
-  upstream.server.on('connection', () => appConnections++);
-  sidecar = await startSidecar(pki, { upstreamUrl: upstream.url, listener: { server: { bodyIdleTimeoutMs: 500, minBodyBytesPerSecond: 0 } } });
-});
-
-afterAll(async () => {
-  await sidecar?.close();
-  await upstream?.close();
-  pki?.cleanup();
+withScenario((started) => ({ pki, upstream, sidecar } = started), {
+  sidecar: ({ upstream }) => {
+    upstream.server.on('connection', () => appConnections++);
+    return { listener: { server: { bodyIdleTimeoutMs: 500, minBodyBytesPerSecond: 0 } } };
+  },
 });
 
 test('a body idle past bodyIdleTimeoutMs gets 408 and never holds an app connection', async () => {

@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_GRANTS, getToken, withBroker, type RunningBroker } from '../helpers/broker.js';
 import { IDS, type TestPki } from '../helpers/pki.js';
-import { until } from '../helpers/tokens.js';
+import { until } from '../helpers/wait.js';
 
 let pki: TestPki;
 let broker: RunningBroker;

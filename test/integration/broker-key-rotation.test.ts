@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { BROKER_ISSUER, ORDERS_AUDIENCE, brokerRequest, getToken, startBroker, withBroker, type RunningBroker } from '../helpers/broker.js';
 import { runCli } from '../helpers/cli.js';
 import { type TestPki } from '../helpers/pki.js';
-import { until } from '../helpers/tokens.js';
+import { until } from '../helpers/wait.js';
 
 let pki: TestPki;
 let broker: RunningBroker;

@@ -3,32 +3,32 @@
 // sidecar refuses the revoked tokens within one denylist refresh, the broker refuses new tokens
 // for the revoked scope with invalid_scope, /revoked lists what was revoked until it expires,
 // and a non-admin cannot revoke.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { brokerRequest, brokerTokensConfig, getToken, revoke, startBroker, type RunningBroker } from '../helpers/broker.js';
 import { call, mtlsAgent } from '../helpers/client.js';
 import { metric } from '../helpers/metrics.js';
-import { IDS, makePki, type TestPki } from '../helpers/pki.js';
+import { IDS, type TestPki } from '../helpers/pki.js';
+import { withScenario } from '../helpers/scenario.js';
 import type { RunningSidecar } from '../helpers/sidecar.js';
-import { startTokenSidecar, until } from '../helpers/tokens.js';
-import { startUpstream, type TestUpstream } from '../helpers/upstream.js';
+import { tokenSidecarOptions } from '../helpers/tokens.js';
+import type { TestUpstream } from '../helpers/upstream.js';
+import { until } from '../helpers/wait.js';
 
 let pki: TestPki;
 let broker: RunningBroker;
 let app: TestUpstream;
 let sidecar: RunningSidecar;
 
-beforeAll(async () => {
-  pki = await makePki();
-  broker = await startBroker(pki, { grants: [{ name: 'frontend-server', identity: IDS.frontend, audiences: [IDS.server], scopes: ['orders:read', 'orders:write'], defaultScopes: ['orders:read'] }] });
-  app = await startUpstream();
-  sidecar = await startTokenSidecar(pki, app.url, brokerTokensConfig(pki, broker.url, IDS.server));
-}, 120_000);
+withScenario((started) => ({ pki, upstream: app, sidecar } = started), {
+  sidecar: async ({ pki }) => {
+    broker = await startBroker(pki, { grants: [{ name: 'frontend-server', identity: IDS.frontend, audiences: [IDS.server], scopes: ['orders:read', 'orders:write'], defaultScopes: ['orders:read'] }] });
+    return tokenSidecarOptions(brokerTokensConfig(pki, broker.url, IDS.server));
+  },
+  hookTimeoutMs: 120_000,
+});
 
 afterAll(async () => {
-  await sidecar?.close();
-  await app?.close();
   await broker?.close();
-  pki?.cleanup();
 });
 
 async function tokenFor(scope: string): Promise<string> {

@@ -1,27 +1,20 @@
 // With tls.peer.maxLifetime "24h", a client certificate valid for 30 days is refused: 403
 // cert_lifetime_too_long; a 1-hour certificate passes.
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { call, mtlsAgent } from '../helpers/client.js';
-import { IDS, makePki, type TestPki } from '../helpers/pki.js';
-import { startSidecar, type RunningSidecar } from '../helpers/sidecar.js';
-import { startUpstream, type TestUpstream } from '../helpers/upstream.js';
+import { IDS, type TestPki } from '../helpers/pki.js';
+import { withScenario } from '../helpers/scenario.js';
+import type { RunningSidecar } from '../helpers/sidecar.js';
+import type { TestUpstream } from '../helpers/upstream.js';
 
 let pki: TestPki;
 let upstream: TestUpstream;
 let sidecar: RunningSidecar;
 
-beforeAll(async () => {
-  pki = await makePki();
-  upstream = await startUpstream();
-  sidecar = await startSidecar(pki, {
-    upstreamUrl: upstream.url,
+withScenario((started) => ({ pki, upstream, sidecar } = started), {
+  sidecar: ({ pki }) => ({
     listener: { tls: { cert: pki.server.cert, key: pki.server.key, clientCa: pki.caPath, peer: { maxLifetime: '24h' } } },
-  });
-});
-afterAll(async () => {
-  await sidecar?.close();
-  await upstream?.close();
-  pki?.cleanup();
+  }),
 });
 
 test('30-day certificate → 403 cert_lifetime_too_long; 1-hour certificate passes', async () => {

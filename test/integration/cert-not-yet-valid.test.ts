@@ -1,26 +1,18 @@
 // A client certificate whose notBefore is in the future is refused at the handshake as
 // cert_not_yet_valid (expired ones: see wrong-ca.test.ts).
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { tryHandshake } from '../helpers/client.js';
 import { metric } from '../helpers/metrics.js';
-import { IDS, makePki, type TestPki } from '../helpers/pki.js';
-import { startSidecar, type RunningSidecar } from '../helpers/sidecar.js';
-import { startUpstream, type TestUpstream } from '../helpers/upstream.js';
+import { IDS, type TestPki } from '../helpers/pki.js';
+import { withScenario } from '../helpers/scenario.js';
+import type { RunningSidecar } from '../helpers/sidecar.js';
+import type { TestUpstream } from '../helpers/upstream.js';
 
 let pki: TestPki;
 let upstream: TestUpstream;
 let sidecar: RunningSidecar;
 
-beforeAll(async () => {
-  pki = await makePki();
-  upstream = await startUpstream();
-  sidecar = await startSidecar(pki, { upstreamUrl: upstream.url });
-});
-afterAll(async () => {
-  await sidecar?.close();
-  await upstream?.close();
-  pki?.cleanup();
-});
+withScenario((started) => ({ pki, upstream, sidecar } = started));
 
 test('a certificate valid only from tomorrow is refused as cert_not_yet_valid', async () => {
   const future = await pki.issue('future', { uris: [IDS.frontend], notBefore: new Date(Date.now() + 86_400_000), notAfter: new Date(Date.now() + 2 * 86_400_000) });

@@ -12,6 +12,7 @@ import { metric } from '../helpers/metrics.js';
 import { makePki, type TestPki } from '../helpers/pki.js';
 import { sidecarConfig } from '../helpers/sidecar.js';
 import { startUpstream, type TestUpstream } from '../helpers/upstream.js';
+import { until } from '../helpers/wait.js';
 
 let pki: TestPki;
 let upstream: TestUpstream;
@@ -21,13 +22,8 @@ let adminUrl: string;
 let certPath: string;
 let keyPath: string;
 
-async function until(probe: () => Promise<boolean> | boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\nstdout: ${cli.stdout()}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+/** What was awaited, with the child's output (read only when the wait fails). */
+const withOutput = (what: string) => () => `${what}\nstdout: ${cli.stdout()}`;
 
 function servedSerial(): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -73,14 +69,14 @@ test('a corrupt certificate, then a mismatched key, keep the old certificate in 
 
   // 1. Corrupt: a truncated PEM.
   writeFileSync(certPath, pki.server.certPem.slice(0, 200));
-  await until(async () => (await errors()) === 1 && failureLines().length === 1, 'the corrupt-cert reload error');
+  await until(withOutput('the corrupt-cert reload error'), async () => (await errors()) === 1 && failureLines().length === 1);
   expect(failureLines()[0]).toContain('inbound[0].tls.cert');
   expect(await servedSerial()).toBe(original);
 
   // 2. A valid certificate with the wrong key beside it.
   writeFileSync(certPath, pki.server.certPem);
   writeFileSync(keyPath, pki.frontend.keyPem);
-  await until(async () => (await errors()) === 2 && failureLines().length === 2, 'the mismatched-key reload error');
+  await until(withOutput('the mismatched-key reload error'), async () => (await errors()) === 2 && failureLines().length === 2);
   expect(failureLines()[1]).toContain('inbound[0].tls.key: does not match the certificate');
   expect(await servedSerial()).toBe(original);
 
@@ -96,5 +92,5 @@ test('a corrupt certificate, then a mismatched key, keep the old certificate in 
 
   // 3. Fixed: the good pair is back, the reload succeeds.
   writeFileSync(keyPath, pki.server.keyPem);
-  await until(async () => (await metric(adminUrl, 'palisade_certificate_reloads_total', { listener: 'app', result: 'success' })) >= 1, 'a successful reload');
+  await until(withOutput('a successful reload'), async () => (await metric(adminUrl, 'palisade_certificate_reloads_total', { listener: 'app', result: 'success' })) >= 1);
 });

@@ -14,6 +14,7 @@ import { metric } from '../helpers/metrics.js';
 import { IDS, makePki, type CertFiles, type TestPki } from '../helpers/pki.js';
 import { sidecarConfig } from '../helpers/sidecar.js';
 import { startUpstream, type TestUpstream } from '../helpers/upstream.js';
+import { until } from '../helpers/wait.js';
 
 let pki: TestPki;
 let upstream: TestUpstream;
@@ -24,18 +25,13 @@ let serverCertPath: string;
 let serverKeyPath: string;
 let bundlePath: string;
 
+/** What was awaited, with the child's output (read only when the wait fails). */
+const withOutput = (what: string) => () => `${what}\nstderr: ${cli.stderr()}`;
+
 /** Replace a file the way cert-manager or an editor does: write aside, then rename over it. */
 function replace(path: string, text: string): void {
   writeFileSync(`${path}.tmp`, text);
   renameSync(`${path}.tmp`, path);
-}
-
-async function until(probe: () => Promise<boolean> | boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\nstderr: ${cli.stderr()}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 /** The serial number of the certificate the sidecar presents to a new handshake. */
@@ -102,7 +98,7 @@ test('server certificate and trust bundle rotate under load with zero failed req
     }
   })();
 
-  await until(() => ok > 20, 'traffic to flow');
+  await until(withOutput('traffic to flow'), () => ok > 20);
 
   // 1. New server certificate, same CA. Cert and key land as two writes: between them the pair
   //    does not match, that reload is refused, and the old pair keeps serving.
@@ -111,7 +107,7 @@ test('server certificate and trust bundle rotate under load with zero failed req
   replace(serverCertPath, next.certPem);
   replace(serverKeyPath, next.keyPem);
   const nextSerial = next.cert.serialNumber.toLowerCase();
-  await until(async () => (await servedSerial(pki.frontend, pki.ca.certPem)) === nextSerial, 'the new server certificate');
+  await until(withOutput('the new server certificate'), async () => (await servedSerial(pki.frontend, pki.ca.certPem)) === nextSerial);
   expect(nextSerial).not.toBe(before);
 
   // 2. Trust bundle moves to a new CA: first both, then clients switch, then the old CA goes.
@@ -119,15 +115,15 @@ test('server certificate and trust bundle rotate under load with zero failed req
   const client2 = await createLeaf({ issuer: ca2, uris: [IDS.frontend] });
   const reloadsBefore = await metric(adminUrl, 'palisade_config_reloads_total', { result: 'success' });
   replace(bundlePath, pki.ca.certPem + ca2.certPem);
-  await until(async () => (await metric(adminUrl, 'palisade_config_reloads_total', { result: 'success' })) > reloadsBefore, 'the two-CA bundle');
+  await until(withOutput('the two-CA bundle'), async () => (await metric(adminUrl, 'palisade_config_reloads_total', { result: 'success' })) > reloadsBefore);
   client = client2;
   const okAtSwitch = ok;
-  await until(() => ok > okAtSwitch + 20, 'traffic with the new client certificate');
+  await until(withOutput('traffic with the new client certificate'), () => ok > okAtSwitch + 20);
   const reloadsMiddle = await metric(adminUrl, 'palisade_config_reloads_total', { result: 'success' });
   replace(bundlePath, ca2.certPem);
-  await until(async () => (await metric(adminUrl, 'palisade_config_reloads_total', { result: 'success' })) > reloadsMiddle, 'the new-CA-only bundle');
+  await until(withOutput('the new-CA-only bundle'), async () => (await metric(adminUrl, 'palisade_config_reloads_total', { result: 'success' })) > reloadsMiddle);
   const okAfter = ok;
-  await until(() => ok > okAfter + 20, 'traffic after the old CA left the bundle');
+  await until(withOutput('traffic after the old CA left the bundle'), () => ok > okAfter + 20);
 
   stop = true;
   await load;

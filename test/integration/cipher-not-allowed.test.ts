@@ -1,11 +1,12 @@
 // A real OpenSSL client offering only a non-AEAD TLS 1.2 suite (AES128-SHA256: CBC, no forward
 // secrecy) is refused at the handshake as cipher_not_allowed.
 import { execFile } from 'node:child_process';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { metric } from '../helpers/metrics.js';
-import { makePki, type TestPki } from '../helpers/pki.js';
-import { startSidecar, type RunningSidecar } from '../helpers/sidecar.js';
-import { startUpstream, type TestUpstream } from '../helpers/upstream.js';
+import type { TestPki } from '../helpers/pki.js';
+import { withScenario } from '../helpers/scenario.js';
+import type { RunningSidecar } from '../helpers/sidecar.js';
+import type { TestUpstream } from '../helpers/upstream.js';
 
 /** Run a real tool without blocking the event loop (the sidecar runs in this process). */
 function run(command: string, args: string[], timeoutMs: number): Promise<{ code: number | null; stdout: string }> {
@@ -21,16 +22,7 @@ let pki: TestPki;
 let upstream: TestUpstream;
 let sidecar: RunningSidecar;
 
-beforeAll(async () => {
-  pki = await makePki();
-  upstream = await startUpstream();
-  sidecar = await startSidecar(pki, { upstreamUrl: upstream.url });
-});
-afterAll(async () => {
-  await sidecar?.close();
-  await upstream?.close();
-  pki?.cleanup();
-});
+withScenario((started) => ({ pki, upstream, sidecar } = started));
 
 test.each(['AES128-SHA256', 'ECDHE-ECDSA-AES128-SHA256'])('openssl s_client -tls1_2 -cipher %s → cipher_not_allowed', async (cipher) => {
   const before = await metric(sidecar.adminUrl, 'palisade_tls_handshakes_total', { result: 'failure', reason: 'cipher_not_allowed' });

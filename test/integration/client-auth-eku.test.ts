@@ -1,27 +1,19 @@
 // A client certificate must be for client authentication: an extendedKeyUsage without
 // clientAuth is refused by OpenSSL at the handshake (INVALID_PURPOSE → cert_not_client_auth);
 // a certificate with no EKU extension passes OpenSSL, so the policy refuses it with 403.
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { call, mtlsAgent, tryHandshake } from '../helpers/client.js';
 import { metric } from '../helpers/metrics.js';
-import { IDS, makePki, type TestPki } from '../helpers/pki.js';
-import { startSidecar, type RunningSidecar } from '../helpers/sidecar.js';
-import { startUpstream, type TestUpstream } from '../helpers/upstream.js';
+import { IDS, type TestPki } from '../helpers/pki.js';
+import { withScenario } from '../helpers/scenario.js';
+import type { RunningSidecar } from '../helpers/sidecar.js';
+import type { TestUpstream } from '../helpers/upstream.js';
 
 let pki: TestPki;
 let upstream: TestUpstream;
 let sidecar: RunningSidecar;
 
-beforeAll(async () => {
-  pki = await makePki();
-  upstream = await startUpstream();
-  sidecar = await startSidecar(pki, { upstreamUrl: upstream.url });
-});
-afterAll(async () => {
-  await sidecar?.close();
-  await upstream?.close();
-  pki?.cleanup();
-});
+withScenario((started) => ({ pki, upstream, sidecar } = started));
 
 test('EKU serverAuth only → handshake refused as cert_not_client_auth', async () => {
   const serverOnly = await pki.issue('server-only', { uris: [IDS.frontend], extendedKeyUsages: ['serverAuth'] });

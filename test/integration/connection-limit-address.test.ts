@@ -3,29 +3,26 @@
 // listener. Past the cap a new connection from that address is closed at once and counted as
 // max_connections_per_address; when one closes, the address may connect again.
 import { connect, type Socket } from 'node:net';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { afterAll, expect, test } from 'vitest';
 import { tryHandshake } from '../helpers/client.js';
 import { metric } from '../helpers/metrics.js';
-import { makePki, type TestPki } from '../helpers/pki.js';
-import { startSidecar, type RunningSidecar } from '../helpers/sidecar.js';
-import { startUpstream, type TestUpstream } from '../helpers/upstream.js';
+import type { TestPki } from '../helpers/pki.js';
+import { withScenario } from '../helpers/scenario.js';
+import type { RunningSidecar } from '../helpers/sidecar.js';
+import type { TestUpstream } from '../helpers/upstream.js';
+import { sleep } from '../helpers/wait.js';
 
 let pki: TestPki;
 let upstream: TestUpstream;
 let sidecar: RunningSidecar;
 const sockets: Socket[] = [];
 
-beforeAll(async () => {
-  pki = await makePki();
-  upstream = await startUpstream();
-  sidecar = await startSidecar(pki, { upstreamUrl: upstream.url, listener: { server: { maxConnectionsPerAddress: 2 } } });
+withScenario((started) => ({ pki, upstream, sidecar } = started), {
+  sidecar: { listener: { server: { maxConnectionsPerAddress: 2 } } },
 });
 
 afterAll(async () => {
   for (const socket of sockets) socket.destroy();
-  await sidecar?.close();
-  await upstream?.close();
-  pki?.cleanup();
 });
 
 function openSilent(): Promise<Socket> {
@@ -40,7 +37,7 @@ test('silent connections from one address are capped before the handshake', asyn
   const first = await openSilent();
   await openSilent();
   const deadline = Date.now() + 10_000;
-  while ((await metric(sidecar.adminUrl, 'palisade_connections_open', { listener: 'app' })) < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+  while ((await metric(sidecar.adminUrl, 'palisade_connections_open', { listener: 'app' })) < 2 && Date.now() < deadline) await sleep(20);
 
   // A real client from the same address cannot get in while the silent ones hold the cap.
   const refused = await tryHandshake(sidecar.port, { ca: pki.ca.certPem, cert: pki.frontend.certPem, key: pki.frontend.keyPem });
@@ -51,7 +48,7 @@ test('silent connections from one address are capped before the handshake', asyn
 
   // One silent connection leaves: the address has room again.
   first.destroy();
-  while ((await metric(sidecar.adminUrl, 'palisade_connections_open', { listener: 'app' })) > 1 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+  while ((await metric(sidecar.adminUrl, 'palisade_connections_open', { listener: 'app' })) > 1 && Date.now() < deadline) await sleep(20);
   const admitted = await tryHandshake(sidecar.port, { ca: pki.ca.certPem, cert: pki.frontend.certPem, key: pki.frontend.keyPem });
   expect(admitted.ok).toBe(true);
   expect(admitted.response).toMatch(/^HTTP\/1\.1 200/);

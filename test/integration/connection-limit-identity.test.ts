@@ -3,31 +3,23 @@
 // counted as max_connections_per_identity; another identity still connects, and the first
 // identity's established connection keeps working.
 import { Client } from 'undici';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { tryHandshake } from '../helpers/client.js';
 import { metric } from '../helpers/metrics.js';
-import { IDS, makePki, type CertFiles, type TestPki } from '../helpers/pki.js';
-import { startSidecar, type RunningSidecar } from '../helpers/sidecar.js';
-import { startUpstream, type TestUpstream } from '../helpers/upstream.js';
+import { IDS, type CertFiles, type TestPki } from '../helpers/pki.js';
+import { withScenario } from '../helpers/scenario.js';
+import type { RunningSidecar } from '../helpers/sidecar.js';
+import type { TestUpstream } from '../helpers/upstream.js';
 
 let pki: TestPki;
 let upstream: TestUpstream;
 let sidecar: RunningSidecar;
 
-beforeAll(async () => {
-  pki = await makePki();
-  upstream = await startUpstream();
-  sidecar = await startSidecar(pki, {
-    upstreamUrl: upstream.url,
+withScenario((started) => ({ pki, upstream, sidecar } = started), {
+  sidecar: {
     routes: [{ name: 'public', path: '/public/**', allow: [IDS.frontend, IDS.intruder] }],
     listener: { server: { maxConnectionsPerIdentity: 1 } },
-  });
-});
-
-afterAll(async () => {
-  await sidecar?.close();
-  await upstream?.close();
-  pki?.cleanup();
+  },
 });
 
 function keepAlive(who: CertFiles): Client {

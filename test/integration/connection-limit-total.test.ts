@@ -4,28 +4,25 @@
 // Refusals are logged as a rate-limited summary line, not one line each.
 import { connect, type Socket } from 'node:net';
 import { Client } from 'undici';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { afterAll, expect, test } from 'vitest';
 import { metric } from '../helpers/metrics.js';
-import { makePki, type TestPki } from '../helpers/pki.js';
-import { startSidecar, type RunningSidecar } from '../helpers/sidecar.js';
-import { startUpstream, type TestUpstream } from '../helpers/upstream.js';
+import type { TestPki } from '../helpers/pki.js';
+import { withScenario } from '../helpers/scenario.js';
+import type { RunningSidecar } from '../helpers/sidecar.js';
+import type { TestUpstream } from '../helpers/upstream.js';
+import { sleep } from '../helpers/wait.js';
 
 let pki: TestPki;
 let upstream: TestUpstream;
 let sidecar: RunningSidecar;
 const silent: Socket[] = [];
 
-beforeAll(async () => {
-  pki = await makePki();
-  upstream = await startUpstream();
-  sidecar = await startSidecar(pki, { upstreamUrl: upstream.url, listener: { server: { maxConnections: 3 } } });
+withScenario((started) => ({ pki, upstream, sidecar } = started), {
+  sidecar: { listener: { server: { maxConnections: 3 } } },
 });
 
 afterAll(async () => {
   for (const socket of silent) socket.destroy();
-  await sidecar?.close();
-  await upstream?.close();
-  pki?.cleanup();
 });
 
 /** A TCP connection that never starts TLS; resolves once connected. */
@@ -65,7 +62,7 @@ test('past maxConnections new connections are refused and counted; an establishe
   await openSilent();
   await openSilent();
   const deadline = Date.now() + 10_000;
-  while ((await metric(sidecar.adminUrl, 'palisade_connections_open', { listener: 'app' })) < 3 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+  while ((await metric(sidecar.adminUrl, 'palisade_connections_open', { listener: 'app' })) < 3 && Date.now() < deadline) await sleep(20);
   expect(await metric(sidecar.adminUrl, 'palisade_connections_open', { listener: 'app' })).toBe(3);
 
   // Beyond it: closed by the sidecar at once (long before the handshake timeout), and counted.

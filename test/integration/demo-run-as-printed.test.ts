@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { startCli, type LongRunning } from '../helpers/cli.js';
+import { sleep } from '../helpers/wait.js';
 
 const run = promisify(execFile);
 let demo: LongRunning;
@@ -42,7 +43,7 @@ test('the printed run command starts a second sidecar, and the printed curl goes
   const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
   try {
     const deadline = Date.now() + 15_000;
-    while (!out.includes('palisade started') && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 100));
+    while (!out.includes('palisade started') && Date.now() < deadline && child.exitCode === null) await sleep(100);
     expect(out).toContain('palisade started');
     const curl = printedLine('then');
     const { stdout } = await run('sh', ['-c', `${curl} -sS --max-time 10`], { timeout: 15_000 });

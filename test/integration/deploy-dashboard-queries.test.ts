@@ -11,11 +11,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { stringify } from 'yaml';
 import { call, mtlsAgent, tryHandshake } from '../helpers/client.js';
-import { IDS, makePki, type TestPki } from '../helpers/pki.js';
+import { IDS, type TestPki } from '../helpers/pki.js';
 import { hasPrometheus, hasPromtool, startPrometheus, type RunningPrometheus } from '../helpers/prometheus.js';
-import { startSidecar, type RunningSidecar } from '../helpers/sidecar.js';
-import { bearer, issuerKey, jwks, mint, tokensConfig } from '../helpers/tokens.js';
-import { startUpstream, type TestUpstream } from '../helpers/upstream.js';
+import { withScenario } from '../helpers/scenario.js';
+import type { RunningSidecar } from '../helpers/sidecar.js';
+import { bearer, issuerKey, jwks, mint, tokensConfig, type IssuerKey } from '../helpers/tokens.js';
+import type { TestUpstream } from '../helpers/upstream.js';
+import { sleep } from '../helpers/wait.js';
 
 // CI must have prometheus and promtool (.ci/run installs them); a dev machine without them skips.
 const skip = !(hasPrometheus && hasPromtool) && !process.env['CI'];
@@ -38,24 +40,27 @@ let sidecar: RunningSidecar;
 let prometheus: RunningPrometheus | undefined;
 /** Allowed and denied requests, good and bad tokens, an unsigned request, a handshake without a certificate. */
 let traffic: () => Promise<void>;
+let key: IssuerKey;
+
+withScenario((started) => ({ pki, upstream, sidecar } = started), {
+  sidecar: async ({ pki }) => {
+    key = await issuerKey('k1');
+    const signer = generateKeyPairSync('ed25519');
+    pki.write('frontend-key.pub.pem', signer.publicKey.export({ type: 'spki', format: 'pem' }) as string);
+    return {
+      routes: [
+        { name: 'orders', methods: ['GET'], path: '/orders/**', allow: [IDS.frontend], scopes: { allOf: ['orders:read'] } },
+        { name: 'signed', path: '/signed/**', allow: [IDS.frontend], token: false, signature: {} },
+      ],
+      listener: {
+        tokens: tokensConfig(pki.write('jwks.json', jwks(key))),
+        signatures: { keys: [{ keyid: 'frontend-key', algorithm: 'ed25519', identity: IDS.frontend, key: 'frontend-key.pub.pem' }] },
+      },
+    };
+  },
+});
 
 beforeAll(async () => {
-  pki = await makePki();
-  const key = await issuerKey('k1');
-  const signer = generateKeyPairSync('ed25519');
-  pki.write('frontend-key.pub.pem', signer.publicKey.export({ type: 'spki', format: 'pem' }) as string);
-  upstream = await startUpstream();
-  sidecar = await startSidecar(pki, {
-    upstreamUrl: upstream.url,
-    routes: [
-      { name: 'orders', methods: ['GET'], path: '/orders/**', allow: [IDS.frontend], scopes: { allOf: ['orders:read'] } },
-      { name: 'signed', path: '/signed/**', allow: [IDS.frontend], token: false, signature: {} },
-    ],
-    listener: {
-      tokens: tokensConfig(pki.write('jwks.json', jwks(key))),
-      signatures: { keys: [{ keyid: 'frontend-key', algorithm: 'ed25519', identity: IDS.frontend, key: 'frontend-key.pub.pem' }] },
-    },
-  });
   traffic = async () => {
     const frontend = mtlsAgent(pki, pki.frontend);
     const good = await mint(key, { sub: 'frontend-client', scope: 'orders:read' });
@@ -72,9 +77,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await prometheus?.close();
-  await sidecar?.close();
-  await upstream?.close();
-  pki?.cleanup();
 });
 
 test('the dashboard covers what operators look at', () => {
@@ -128,4 +130,3 @@ test.skipIf(skip)('every dashboard expression returns data from a real Prometheu
   expect([...missing.keys()], `no data for:\n${[...missing.values()].join('\n')}\n${prometheus.log()}`).toEqual([]);
 });
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

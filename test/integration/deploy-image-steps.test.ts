@@ -15,6 +15,7 @@ import { stringify } from 'yaml';
 import { readDockerfile, type Stage } from '../helpers/dockerfile.js';
 import { makePki, type TestPki } from '../helpers/pki.js';
 import { ROOT } from '../helpers/manifests.js';
+import { sleep } from '../helpers/wait.js';
 
 const { stages } = readDockerfile(join(ROOT, 'Dockerfile'));
 const build = stages[0]!;
@@ -199,7 +200,7 @@ test('it starts as the numeric USER from its ENTRYPOINT and CMD, read-only, serv
         .filter((line) => line.startsWith('{'))
         .map((line) => JSON.parse(line) as Record<string, unknown>)
         .find((line) => line['msg'] === 'palisade started');
-      if (!started) await new Promise((resolve) => setTimeout(resolve, 100));
+      if (!started) await sleep(100);
     }
     expect(started, out).toBeDefined();
     const admin = `http://${started!['admin'] as string}`;

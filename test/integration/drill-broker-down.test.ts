@@ -2,25 +2,17 @@
 // they expire, then the egress sidecar answers 503 token_unavailable without calling the
 // upstream; when the broker comes back at the same address, traffic recovers without a
 // restart. The failed requests are exactly the token_unavailable ones of the outage.
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { startBroker } from '../helpers/broker.js';
-import { SERVER_GRANT, startChain, steadyLoad, type Chain } from '../helpers/chain.js';
-import { makePki, type TestPki } from '../helpers/pki.js';
-import { until } from '../helpers/tokens.js';
+import { SERVER_GRANT, steadyLoad, withChain, type Chain } from '../helpers/chain.js';
+import type { TestPki } from '../helpers/pki.js';
+import { until } from '../helpers/wait.js';
 
 const GRANTS = [{ ...SERVER_GRANT, lifetime: '3s' }];
 let pki: TestPki;
 let chain: Chain;
 
-beforeAll(async () => {
-  pki = await makePki();
-  chain = await startChain(pki, { broker: { grants: GRANTS } });
-}, 120_000);
-
-afterAll(async () => {
-  await chain?.close();
-  pki?.cleanup();
-});
+withChain((started) => ({ pki, chain } = started), { broker: { grants: GRANTS } });
 
 test('cached tokens carry on, then token_unavailable, then recovery without a restart', async () => {
   const port = Number(new URL(chain.broker.url).port);

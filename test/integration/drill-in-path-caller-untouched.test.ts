@@ -6,10 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request, type Agent } from 'undici';
 import { mtlsAgent } from '../helpers/client.js';
 import { metric } from '../helpers/metrics.js';
-import { makePki, type TestPki } from '../helpers/pki.js';
+import type { TestPki } from '../helpers/pki.js';
+import { withScenario } from '../helpers/scenario.js';
 import { startSidecar, type RunningSidecar } from '../helpers/sidecar.js';
-import { until } from '../helpers/tokens.js';
 import { startUpstream, type Handler, type TestUpstream } from '../helpers/upstream.js';
+import { until } from '../helpers/wait.js';
 
 // Echoes what the caller sent (not the Host, which names each sidecar's own port).
 const echo: Handler = (req, res, body) => {
@@ -25,12 +26,24 @@ let drilled: RunningSidecar;
 let agent: Agent;
 const previous = process.env['PALISADE_ENVIRONMENT'];
 
-beforeAll(async () => {
+// In-path drills run only in staging: set before the sidecar starts, restored after it stopped
+// (afterAll hooks run in reverse order, so this one runs last).
+beforeAll(() => {
   process.env['PALISADE_ENVIRONMENT'] = 'staging';
-  pki = await makePki();
-  plainApp = await startUpstream(echo);
+});
+afterAll(() => {
+  if (previous === undefined) delete process.env['PALISADE_ENVIRONMENT'];
+  else process.env['PALISADE_ENVIRONMENT'] = previous;
+});
+
+// The scenario is the sidecar without drills; the drilled one, with its own app, shares its PKI.
+withScenario((started) => ({ pki, upstream: plainApp, sidecar: plain } = started), {
+  app: echo,
+  sidecar: { top: { environment: 'staging' } },
+});
+
+beforeAll(async () => {
   drilledApp = await startUpstream(echo);
-  plain = await startSidecar(pki, { upstreamUrl: plainApp.url, top: { environment: 'staging' } });
   drilled = await startSidecar(pki, {
     upstreamUrl: drilledApp.url,
     top: { environment: 'staging' },
@@ -40,13 +53,8 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await agent.close();
-  await plain.close();
   await drilled.close();
-  await plainApp.close();
   await drilledApp.close();
-  pki.cleanup();
-  if (previous === undefined) delete process.env['PALISADE_ENVIRONMENT'];
-  else process.env['PALISADE_ENVIRONMENT'] = previous;
 });
 
 async function exchange(base: string, index: number): Promise<string> {

@@ -10,10 +10,11 @@ import { Sidecar } from '../../src/sidecar.js';
 import { egressConfig, egressUpstream } from '../helpers/egress.js';
 import { LogCapture } from '../helpers/logs.js';
 import { metric } from '../helpers/metrics.js';
-import { IDS, makePki, type TestPki } from '../helpers/pki.js';
-import { startSidecar, type RunningSidecar } from '../helpers/sidecar.js';
-import { until } from '../helpers/tokens.js';
-import { startUpstream, type TestUpstream } from '../helpers/upstream.js';
+import { IDS, type TestPki } from '../helpers/pki.js';
+import { withScenario } from '../helpers/scenario.js';
+import type { RunningSidecar } from '../helpers/sidecar.js';
+import type { TestUpstream } from '../helpers/upstream.js';
+import { until } from '../helpers/wait.js';
 
 let pki: TestPki;
 let app: TestUpstream;
@@ -23,18 +24,29 @@ let egressUrl: string;
 let adminUrl: string;
 const previous = process.env['PALISADE_ENVIRONMENT'];
 
-beforeAll(async () => {
+// In-path drills run only in staging: set before the sidecar starts, restored after it stopped
+// (afterAll hooks run in reverse order, so this one runs last).
+beforeAll(() => {
   process.env['PALISADE_ENVIRONMENT'] = 'staging';
-  pki = await makePki();
-  const pair = generateKeyPairSync('ed25519');
-  pki.write('service-sign.pem', pair.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string);
-  pki.write('service-key.pub.pem', pair.publicKey.export({ type: 'spki', format: 'pem' }) as string);
-  app = await startUpstream();
-  inbound = await startSidecar(pki, {
-    upstreamUrl: app.url,
-    routes: [{ name: 'orders', methods: ['GET', 'POST'], path: '/api/**', allow: [IDS.server], signature: {} }],
-    listener: { signatures: { keys: [{ keyid: 'service-key', algorithm: 'ed25519', identity: IDS.server, key: 'service-key.pub.pem' }], maxAgeMs: 60_000 } },
-  });
+});
+afterAll(() => {
+  if (previous === undefined) delete process.env['PALISADE_ENVIRONMENT'];
+  else process.env['PALISADE_ENVIRONMENT'] = previous;
+});
+
+withScenario((started) => ({ pki, upstream: app, sidecar: inbound } = started), {
+  sidecar: ({ pki }) => {
+    const pair = generateKeyPairSync('ed25519');
+    pki.write('service-sign.pem', pair.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string);
+    pki.write('service-key.pub.pem', pair.publicKey.export({ type: 'spki', format: 'pem' }) as string);
+    return {
+      routes: [{ name: 'orders', methods: ['GET', 'POST'], path: '/api/**', allow: [IDS.server], signature: {} }],
+      listener: { signatures: { keys: [{ keyid: 'service-key', algorithm: 'ed25519', identity: IDS.server, key: 'service-key.pub.pem' }], maxAgeMs: 60_000 } },
+    };
+  },
+});
+
+beforeAll(async () => {
   const config = egressConfig(pki, [egressUpstream(pki, 'orders', inbound.url, { identity: { spiffeId: IDS.server } })]) as Record<string, unknown> & { egress: Array<Record<string, unknown>> };
   config['environment'] = 'staging';
   config.egress[0]!['signing'] = { keyid: 'service-key', algorithm: 'ed25519', key: 'service-sign.pem' };
@@ -48,11 +60,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await egress?.close();
-  await inbound?.close();
-  await app?.close();
-  pki?.cleanup();
-  if (previous === undefined) delete process.env['PALISADE_ENVIRONMENT'];
-  else process.env['PALISADE_ENVIRONMENT'] = previous;
 });
 
 describe('in-path drill: egress copies against a Palisade inbound listener', () => {

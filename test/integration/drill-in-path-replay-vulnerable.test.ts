@@ -5,10 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Agent } from 'undici';
 import { call, mtlsAgent } from '../helpers/client.js';
 import { metric } from '../helpers/metrics.js';
-import { makePki, type TestPki } from '../helpers/pki.js';
-import { startSidecar, type RunningSidecar } from '../helpers/sidecar.js';
-import { until } from '../helpers/tokens.js';
-import { startUpstream, type TestUpstream } from '../helpers/upstream.js';
+import type { TestPki } from '../helpers/pki.js';
+import { withScenario } from '../helpers/scenario.js';
+import type { RunningSidecar } from '../helpers/sidecar.js';
+import type { TestUpstream } from '../helpers/upstream.js';
+import { until } from '../helpers/wait.js';
 
 let pki: TestPki;
 let upstream: TestUpstream;
@@ -16,24 +17,28 @@ let sidecar: RunningSidecar;
 let agent: Agent;
 const previous = process.env['PALISADE_ENVIRONMENT'];
 
-beforeAll(async () => {
+// In-path drills run only in staging: set before the sidecar starts, restored after it stopped
+// (afterAll hooks run in reverse order, so this one runs last).
+beforeAll(() => {
   process.env['PALISADE_ENVIRONMENT'] = 'staging';
-  pki = await makePki();
-  upstream = await startUpstream();
-  sidecar = await startSidecar(pki, {
-    upstreamUrl: upstream.url,
+});
+afterAll(() => {
+  if (previous === undefined) delete process.env['PALISADE_ENVIRONMENT'];
+  else process.env['PALISADE_ENVIRONMENT'] = previous;
+});
+
+withScenario((started) => ({ pki, upstream, sidecar } = started), {
+  sidecar: {
     top: { environment: 'staging' },
     listener: { drills: { sampleRate: 1, methods: ['GET'], forgeries: ['replay', 'strip_token'] } },
-  });
+  },
+});
+
+beforeAll(() => {
   agent = mtlsAgent(pki, pki.frontend);
 });
 afterAll(async () => {
   await agent.close();
-  await sidecar.close();
-  await upstream.close();
-  pki.cleanup();
-  if (previous === undefined) delete process.env['PALISADE_ENVIRONMENT'];
-  else process.env['PALISADE_ENVIRONMENT'] = previous;
 });
 
 describe('in-path drill: replay against an app without replay protection', () => {

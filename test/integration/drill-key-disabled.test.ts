@@ -3,24 +3,16 @@
 // inbound sidecar refuses tokens signed by it (401 invalid_token), the egress sidecar forces a
 // refresh, gets a token signed by the new key, and retries: goal 0 failed requests.
 import { decodeProtectedHeader } from 'jose';
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import { startChain, steadyLoad, type Chain } from '../helpers/chain.js';
+import { expect, test } from 'vitest';
+import { steadyLoad, withChain, type Chain } from '../helpers/chain.js';
 import { metric } from '../helpers/metrics.js';
-import { makePki, type TestPki } from '../helpers/pki.js';
-import { until } from '../helpers/tokens.js';
+import type { TestPki } from '../helpers/pki.js';
+import { until } from '../helpers/wait.js';
 
 let pki: TestPki;
 let chain: Chain;
 
-beforeAll(async () => {
-  pki = await makePki();
-  chain = await startChain(pki, { jwks: { cacheMs: 500 } });
-}, 120_000);
-
-afterAll(async () => {
-  await chain?.close();
-  pki?.cleanup();
-});
+withChain((started) => ({ pki, chain } = started), { jwks: { cacheMs: 500 } });
 
 const kidOf = (header: string | string[] | undefined) => decodeProtectedHeader(String(header).slice('Bearer '.length)).kid as string;
 

@@ -2,31 +2,23 @@
 // that no route of the audience requires. The inbound sidecar (tokens.leastPrivilege: deny)
 // refuses every call with 403 token_overprivileged, `palisade audit` over the run's logs exits
 // 1 naming the excess scope, and the broker's --check-least-privilege check reports it.
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { grantFindings } from '../../src/broker/least-privilege.js';
 import { BROKER_ISSUER } from '../helpers/broker.js';
-import { CHAIN_ROUTES, SERVER_GRANT, startChain, steadyLoad, type Chain } from '../helpers/chain.js';
+import { CHAIN_ROUTES, SERVER_GRANT, steadyLoad, withChain, type Chain } from '../helpers/chain.js';
 import { runCli } from '../helpers/cli.js';
 import { ORDERS_ID } from '../helpers/egress.js';
-import { makePki, type TestPki } from '../helpers/pki.js';
-import { until } from '../helpers/tokens.js';
+import type { TestPki } from '../helpers/pki.js';
+import { until } from '../helpers/wait.js';
 
 let pki: TestPki;
 let chain: Chain;
 
-beforeAll(async () => {
-  pki = await makePki();
-  chain = await startChain(pki, {
+withChain((started) => ({ pki, chain } = started), {
     broker: { grants: [{ ...SERVER_GRANT, scopes: ['orders:read', 'orders:admin'] }] },
     egressToken: { scope: 'orders:read orders:admin' },
     tokens: { leastPrivilege: 'deny' },
   });
-}, 120_000);
-
-afterAll(async () => {
-  await chain?.close();
-  pki?.cleanup();
-});
 
 test('an over-broad grant fails the run at the sidecar, in the audit and at the broker check', async () => {
   const load = steadyLoad(() => chain.call('/orders/1'), { workers: 2, maxMs: 60_000 });

@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makePki, type TestPki } from '../helpers/pki.js';
 import { hasTool, outcomes, runDrillJson, writeDrillFile } from '../helpers/drill.js';
-import { until } from '../helpers/tokens.js';
+import { until } from '../helpers/wait.js';
 
 const NODE_CLIENT = fileURLToPath(new URL('../helpers/node-https-client.mjs', import.meta.url));
 const available = hasTool('mitmdump');

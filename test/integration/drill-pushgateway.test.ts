@@ -6,7 +6,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makePki, type TestPki } from '../helpers/pki.js';
 import { hasTool, runDrillCli, writeDrillFile } from '../helpers/drill.js';
-import { until } from '../helpers/tokens.js';
+import { until } from '../helpers/wait.js';
 
 const TOOL = 'prometheus-pushgateway';
 const available = hasTool(TOOL);

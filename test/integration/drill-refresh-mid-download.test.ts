@@ -4,14 +4,13 @@
 // that was authorised), the requests after the revocation are refused by the inbound sidecar
 // (401 invalid_token), and the egress sidecar gets a new token and retries them: under a
 // steady load of idempotent requests, none fails.
-import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { revoke } from '../helpers/broker.js';
-import { startChain, steadyLoad, type Chain } from '../helpers/chain.js';
-import { makePki, type TestPki } from '../helpers/pki.js';
-import { until } from '../helpers/tokens.js';
+import { steadyLoad, withChain, type Chain } from '../helpers/chain.js';
+import type { TestPki } from '../helpers/pki.js';
 import type { Handler } from '../helpers/upstream.js';
+import { sleep, until } from '../helpers/wait.js';
 
 const CHUNKS = 20;
 let pki: TestPki;
@@ -42,15 +41,7 @@ const app: Handler = (req, res) => {
   req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}'));
 };
 
-beforeAll(async () => {
-  pki = await makePki();
-  chain = await startChain(pki, { app, appStreaming: true });
-}, 120_000);
-
-afterAll(async () => {
-  await chain?.close();
-  pki?.cleanup();
-});
+withChain((started) => ({ pki, chain } = started), { app, appStreaming: true });
 
 test('the running download completes; the requests after the revocation use a new token', async () => {
   const load = steadyLoad(() => chain.call('/orders/1'), { workers: 2, maxMs: 60_000 });

@@ -4,12 +4,12 @@
 // refresh, the app gets the 401 with the reason (token_revoked) and then 503 token_unavailable,
 // and `palisade audit` over the broker's and the sidecar's logs finds no token accepted after
 // the revocation.
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { getToken, revoke } from '../helpers/broker.js';
-import { startChain, steadyLoad, type Chain } from '../helpers/chain.js';
+import { steadyLoad, withChain, type Chain } from '../helpers/chain.js';
 import { runCli } from '../helpers/cli.js';
 import { IDS, makePki, type TestPki } from '../helpers/pki.js';
-import { until } from '../helpers/tokens.js';
+import { until } from '../helpers/wait.js';
 import { request } from 'undici';
 import { analyzeAudit } from '../../src/audit/analyze.js';
 import { readAuditInput } from '../../src/audit/logs.js';
@@ -17,15 +17,7 @@ import { readAuditInput } from '../../src/audit/logs.js';
 let pki: TestPki;
 let chain: Chain;
 
-beforeAll(async () => {
-  pki = await makePki();
-  chain = await startChain(pki);
-}, 120_000);
-
-afterAll(async () => {
-  await chain?.close();
-  pki?.cleanup();
-});
+withChain((started) => ({ pki, chain } = started));
 
 test('revoking identity x scope stops the live token within one denylist refresh, and the audit agrees', async () => {
   const load = steadyLoad(() => chain.call('/orders/1'), { workers: 3, maxMs: 60_000 });

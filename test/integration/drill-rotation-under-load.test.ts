@@ -2,26 +2,18 @@
 // (published 1 s before it signs) and hands out 2 s tokens, which the egress sidecar renews in
 // the background, while a steady load runs through the whole chain: 0 failed requests.
 import { decodeProtectedHeader } from 'jose';
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import { SERVER_GRANT, startChain, steadyLoad, type Chain } from '../helpers/chain.js';
-import { makePki, type TestPki } from '../helpers/pki.js';
-import { until } from '../helpers/tokens.js';
+import { expect, test } from 'vitest';
+import { SERVER_GRANT, steadyLoad, withChain, type Chain } from '../helpers/chain.js';
+import type { TestPki } from '../helpers/pki.js';
+import { until } from '../helpers/wait.js';
 
 let pki: TestPki;
 let chain: Chain;
 
-beforeAll(async () => {
-  pki = await makePki();
-  chain = await startChain(pki, {
+withChain((started) => ({ pki, chain } = started), {
     broker: { grants: [{ ...SERVER_GRANT, lifetime: '2s' }], config: { keys: { dir: 'broker-keys', rotateEvery: '2s', prepublish: '1s' }, tokens: { maxLifetime: '10s' } } },
     jwks: { cacheMs: 500 },
   });
-}, 120_000);
-
-afterAll(async () => {
-  await chain?.close();
-  pki?.cleanup();
-});
 
 test('keys rotate and tokens renew under load with no failed request', async () => {
   const load = steadyLoad(() => chain.call('/orders/1'), { workers: 4, maxMs: 60_000 });

@@ -2,11 +2,12 @@
 // (least privilege enforced) and RFC 9421 signatures: it resists every server scenario.
 import { generateKeyPairSync } from 'node:crypto';
 import { exportPKCS8 } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { IDS, makePki, type TestPki } from '../helpers/pki.js';
-import { startSidecar, type RunningSidecar } from '../helpers/sidecar.js';
+import { describe, expect, it } from 'vitest';
+import { IDS, type TestPki } from '../helpers/pki.js';
+import { withScenario } from '../helpers/scenario.js';
+import type { RunningSidecar } from '../helpers/sidecar.js';
 import { AUDIENCE, ISSUER, issuerKey, jwks, tokensConfig } from '../helpers/tokens.js';
-import { startUpstream, type TestUpstream } from '../helpers/upstream.js';
+import type { TestUpstream } from '../helpers/upstream.js';
 import { outcomes, runDrillJson, stagingCa, writeDrillFile } from '../helpers/drill.js';
 
 let pki: TestPki;
@@ -15,28 +16,22 @@ let sidecar: RunningSidecar;
 let tokenKeyPath: string;
 let signKeyPath: string;
 
-beforeAll(async () => {
-  pki = await makePki();
-  const issuer = await issuerKey('issuer-1');
-  tokenKeyPath = pki.write('issuer-key.pem', await exportPKCS8(issuer.privateKey));
-  const jwksPath = pki.write('jwks.json', jwks(issuer));
-  const pair = generateKeyPairSync('ed25519');
-  signKeyPath = pki.write('frontend-sign.pem', pair.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string);
-  pki.write('frontend-key.pub.pem', pair.publicKey.export({ type: 'spki', format: 'pem' }) as string);
-  upstream = await startUpstream();
-  sidecar = await startSidecar(pki, {
-    upstreamUrl: upstream.url,
-    routes: [{ name: 'orders', methods: ['POST'], path: '/api/orders', allow: [IDS.frontend], scopes: { allOf: ['orders:write'] }, signature: {} }],
-    listener: {
-      tokens: tokensConfig(jwksPath, { leastPrivilege: 'deny', binding: { required: true } }),
-      signatures: { keys: [{ keyid: 'frontend-key', algorithm: 'ed25519', identity: IDS.frontend, key: 'frontend-key.pub.pem' }], maxAgeMs: 60_000 },
-    },
-  });
-});
-afterAll(async () => {
-  await sidecar.close();
-  await upstream.close();
-  pki.cleanup();
+withScenario((started) => ({ pki, upstream, sidecar } = started), {
+  sidecar: async ({ pki }) => {
+    const issuer = await issuerKey('issuer-1');
+    tokenKeyPath = pki.write('issuer-key.pem', await exportPKCS8(issuer.privateKey));
+    const jwksPath = pki.write('jwks.json', jwks(issuer));
+    const pair = generateKeyPairSync('ed25519');
+    signKeyPath = pki.write('frontend-sign.pem', pair.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string);
+    pki.write('frontend-key.pub.pem', pair.publicKey.export({ type: 'spki', format: 'pem' }) as string);
+    return {
+      routes: [{ name: 'orders', methods: ['POST'], path: '/api/orders', allow: [IDS.frontend], scopes: { allOf: ['orders:write'] }, signature: {} }],
+      listener: {
+        tokens: tokensConfig(jwksPath, { leastPrivilege: 'deny', binding: { required: true } }),
+        signatures: { keys: [{ keyid: 'frontend-key', algorithm: 'ed25519', identity: IDS.frontend, key: 'frontend-key.pub.pem' }], maxAgeMs: 60_000 },
+      },
+    };
+  },
 });
 
 describe('server drill: Palisade inbound listener with tokens and signatures', () => {

@@ -5,14 +5,15 @@
 // 502 counted as "allow". Signature and digest dictionaries repeating a member key are the same
 // ambiguity one level down; so are a missing or invalid Host and a Connection header naming a
 // field the checks read. Raw sockets: HTTP clients refuse to send most of this.
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { afterAll, expect, test } from 'vitest';
 import { ORDERS_ID } from '../helpers/egress.js';
 import { metric } from '../helpers/metrics.js';
-import { makePki, type TestPki } from '../helpers/pki.js';
+import type { TestPki } from '../helpers/pki.js';
 import { head, rawPlain, rawTls, startBothWays, type BothWays } from '../helpers/raw-http.js';
-import { startSidecar, type RunningSidecar } from '../helpers/sidecar.js';
+import { withScenario } from '../helpers/scenario.js';
+import type { RunningSidecar } from '../helpers/sidecar.js';
 import { startTlsUpstream, type TlsUpstream } from '../helpers/tls-upstream.js';
-import { startUpstream, type TestUpstream } from '../helpers/upstream.js';
+import type { TestUpstream } from '../helpers/upstream.js';
 
 let pki: TestPki;
 let app: TestUpstream;
@@ -21,21 +22,18 @@ let sidecar: BothWays;
 /** mode: report: these refusals deny anyway (the request cannot be forwarded faithfully). */
 let reporting: RunningSidecar;
 
-beforeAll(async () => {
-  pki = await makePki();
-  app = await startUpstream();
-  const orders = await pki.issue('orders', { uris: [ORDERS_ID], dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'] });
-  remote = await startTlsUpstream(pki, orders);
-  sidecar = await startBothWays(pki, { upstreamUrl: app.url, egressTo: remote.url, routes: [{ name: 'all', path: '/**', allow: ['*'] }] });
-  reporting = await startSidecar(pki, { upstreamUrl: app.url, mode: 'report', routes: [{ name: 'all', path: '/**', allow: [] }] });
+withScenario((started) => ({ pki, upstream: app, sidecar: reporting } = started), {
+  sidecar: async ({ pki, upstream: app }) => {
+    const orders = await pki.issue('orders', { uris: [ORDERS_ID], dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'] });
+    remote = await startTlsUpstream(pki, orders);
+    sidecar = await startBothWays(pki, { upstreamUrl: app.url, egressTo: remote.url, routes: [{ name: 'all', path: '/**', allow: ['*'] }] });
+    return { mode: 'report', routes: [{ name: 'all', path: '/**', allow: [] }] };
+  },
 });
 
 afterAll(async () => {
   await sidecar?.close();
-  await reporting?.close();
-  await app?.close();
   await remote?.close();
-  pki?.cleanup();
 });
 
 const INBOUND_CASES: Array<[string, string[]]> = [

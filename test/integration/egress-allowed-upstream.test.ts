@@ -1,27 +1,19 @@
 // Egress: the app's plain-HTTP call, addressed by the upstream's name in Host, reaches the
 // configured upstream over mTLS; the upstream saw the sidecar's own client certificate (the
 // service identity), the request id, and no x-forwarded-client-cert the app tried to forge.
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import { appCall, egressUpstream, ORDERS_ID, startEgressSidecar, type RunningEgress } from '../helpers/egress.js';
+import { expect, test } from 'vitest';
+import { appCall, ORDERS_ID, type RunningEgress } from '../helpers/egress.js';
 import { metric } from '../helpers/metrics.js';
-import { IDS, makePki, type TestPki } from '../helpers/pki.js';
-import { startTlsUpstream, type TlsUpstream } from '../helpers/tls-upstream.js';
+import { IDS, type TestPki } from '../helpers/pki.js';
+import { withEgressScenario } from '../helpers/scenario.js';
+import type { TlsUpstream } from '../helpers/tls-upstream.js';
 
 let pki: TestPki;
 let upstream: TlsUpstream;
 let sidecar: RunningEgress;
 
-beforeAll(async () => {
-  pki = await makePki();
-  const orders = await pki.issue('orders', { uris: [ORDERS_ID], dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'] });
-  upstream = await startTlsUpstream(pki, orders);
-  sidecar = await startEgressSidecar(pki, [egressUpstream(pki, 'orders', upstream.url)]);
-});
-
-afterAll(async () => {
-  await sidecar?.close();
-  await upstream?.close();
-  pki?.cleanup();
+withEgressScenario((started) => ({ pki, upstream, sidecar } = started), {
+  serve: (pki) => pki.issue('orders', { uris: [ORDERS_ID], dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'] }),
 });
 
 test('the configured upstream gets the call over mTLS with the service identity', async () => {

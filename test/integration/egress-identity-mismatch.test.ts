@@ -1,27 +1,19 @@
 // Egress: an upstream whose certificate chains to the trust bundle but carries another SPIFFE
 // ID is refused during the TLS connect: the app gets 502 upstream_identity_mismatch and the
 // impostor never receives an HTTP request.
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import { appCall, egressUpstream, startEgressSidecar, type RunningEgress } from '../helpers/egress.js';
+import { expect, test } from 'vitest';
+import { appCall, type RunningEgress } from '../helpers/egress.js';
 import { metric } from '../helpers/metrics.js';
-import { makePki, type TestPki } from '../helpers/pki.js';
-import { startTlsUpstream, type TlsUpstream } from '../helpers/tls-upstream.js';
+import type { TestPki } from '../helpers/pki.js';
+import { withEgressScenario } from '../helpers/scenario.js';
+import type { TlsUpstream } from '../helpers/tls-upstream.js';
 
 let pki: TestPki;
 let impostor: TlsUpstream;
 let sidecar: RunningEgress;
 
-beforeAll(async () => {
-  pki = await makePki();
-  const wrong = await pki.issue('payments', { uris: ['spiffe://test.palisade.local/ns/shop/sa/payments'], ipAddresses: ['127.0.0.1'] });
-  impostor = await startTlsUpstream(pki, wrong);
-  sidecar = await startEgressSidecar(pki, [egressUpstream(pki, 'orders', impostor.url)]);
-});
-
-afterAll(async () => {
-  await sidecar?.close();
-  await impostor?.close();
-  pki?.cleanup();
+withEgressScenario((started) => ({ pki, upstream: impostor, sidecar } = started), {
+  serve: (pki) => pki.issue('payments', { uris: ['spiffe://test.palisade.local/ns/shop/sa/payments'], ipAddresses: ['127.0.0.1'] }),
 });
 
 test('a valid chain with the wrong SPIFFE ID gets 502 upstream_identity_mismatch and no request', async () => {

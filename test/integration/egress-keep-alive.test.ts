@@ -1,26 +1,18 @@
 // Egress: sequential calls to one upstream reuse one verified TLS connection (a keep-alive
 // pool per upstream): the upstream completes one TLS handshake for several requests.
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import { appCall, egressUpstream, ORDERS_ID, startEgressSidecar, type RunningEgress } from '../helpers/egress.js';
+import { expect, test } from 'vitest';
+import { appCall, ORDERS_ID, type RunningEgress } from '../helpers/egress.js';
 import { metric } from '../helpers/metrics.js';
-import { makePki, type TestPki } from '../helpers/pki.js';
-import { startTlsUpstream, type TlsUpstream } from '../helpers/tls-upstream.js';
+import type { TestPki } from '../helpers/pki.js';
+import { withEgressScenario } from '../helpers/scenario.js';
+import type { TlsUpstream } from '../helpers/tls-upstream.js';
 
 let pki: TestPki;
 let upstream: TlsUpstream;
 let sidecar: RunningEgress;
 
-beforeAll(async () => {
-  pki = await makePki();
-  const orders = await pki.issue('orders', { uris: [ORDERS_ID], ipAddresses: ['127.0.0.1'] });
-  upstream = await startTlsUpstream(pki, orders);
-  sidecar = await startEgressSidecar(pki, [egressUpstream(pki, 'orders', upstream.url)]);
-});
-
-afterAll(async () => {
-  await sidecar?.close();
-  await upstream?.close();
-  pki?.cleanup();
+withEgressScenario((started) => ({ pki, upstream, sidecar } = started), {
+  serve: (pki) => pki.issue('orders', { uris: [ORDERS_ID], ipAddresses: ['127.0.0.1'] }),
 });
 
 test('four sequential requests share one TLS connection to the upstream', async () => {

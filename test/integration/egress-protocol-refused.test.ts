@@ -1,26 +1,20 @@
 // Egress: protocol policy applies to the upstream. An upstream that speaks at most TLS 1.2,
 // called with minVersion TLSv1.3, fails the handshake: 502 upstream_tls_failed, no request.
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import { appCall, egressUpstream, ORDERS_ID, startEgressSidecar, type RunningEgress } from '../helpers/egress.js';
+import { expect, test } from 'vitest';
+import { appCall, egressUpstream, ORDERS_ID, type RunningEgress } from '../helpers/egress.js';
 import { metric } from '../helpers/metrics.js';
-import { makePki, type TestPki } from '../helpers/pki.js';
-import { startTlsUpstream, type TlsUpstream } from '../helpers/tls-upstream.js';
+import type { TestPki } from '../helpers/pki.js';
+import { withEgressScenario } from '../helpers/scenario.js';
+import type { TlsUpstream } from '../helpers/tls-upstream.js';
 
 let pki: TestPki;
 let old: TlsUpstream;
 let sidecar: RunningEgress;
 
-beforeAll(async () => {
-  pki = await makePki();
-  const orders = await pki.issue('orders', { uris: [ORDERS_ID], ipAddresses: ['127.0.0.1'] });
-  old = await startTlsUpstream(pki, orders, { maxVersion: 'TLSv1.2' });
-  sidecar = await startEgressSidecar(pki, [egressUpstream(pki, 'orders', old.url, { tls: { minVersion: 'TLSv1.3' } })]);
-});
-
-afterAll(async () => {
-  await sidecar?.close();
-  await old?.close();
-  pki?.cleanup();
+withEgressScenario((started) => ({ pki, upstream: old, sidecar } = started), {
+  serve: (pki) => pki.issue('orders', { uris: [ORDERS_ID], ipAddresses: ['127.0.0.1'] }),
+  upstream: { maxVersion: 'TLSv1.2' },
+  upstreams: ({ pki, upstream: old }) => [egressUpstream(pki, 'orders', old.url, { tls: { minVersion: 'TLSv1.3' } })],
 });
 
 test('an upstream offering only a disallowed protocol version gets 502 upstream_tls_failed', async () => {

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { appCall, egressUpstream, ORDERS_ID, startEgressSidecar, type RunningEgress } from '../helpers/egress.js';
 import { metric } from '../helpers/metrics.js';
 import { makePki, type TestPki } from '../helpers/pki.js';
+import { sleep } from '../helpers/wait.js';
 
 let pki: TestPki;
 let upstream: Server;
@@ -36,7 +37,7 @@ afterAll(async () => {
 test('a busy upstream with no queue room answers the app 503 upstream_overloaded at once', async () => {
   const first = appCall(sidecar.egressUrl, '/orders/1', 'orders');
   const deadline = Date.now() + 10_000;
-  while (held.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+  while (held.length === 0 && Date.now() < deadline) await sleep(10);
   expect(held).toHaveLength(1);
 
   const refused = await appCall(sidecar.egressUrl, '/orders/2', 'orders');

@@ -1,12 +1,13 @@
 // Egress reload is check-then-swap: a reload that changes an upstream's pinned identity takes
 // effect for the next call (new pool, new verification), and a reload that would move the
 // egress listener is refused whole, keeping the running config.
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { loadConfigObject } from '../../src/config/load.js';
 import { ReloadError } from '../../src/sidecar.js';
-import { appCall, egressConfig, egressUpstream, ORDERS_ID, startEgressSidecar, type RunningEgress } from '../helpers/egress.js';
-import { makePki, type TestPki } from '../helpers/pki.js';
-import { startTlsUpstream, type TlsUpstream } from '../helpers/tls-upstream.js';
+import { appCall, egressConfig, egressUpstream, ORDERS_ID, type RunningEgress } from '../helpers/egress.js';
+import type { TestPki } from '../helpers/pki.js';
+import { withEgressScenario } from '../helpers/scenario.js';
+import type { TlsUpstream } from '../helpers/tls-upstream.js';
 
 let pki: TestPki;
 let upstream: TlsUpstream;
@@ -21,17 +22,9 @@ function loaded(identity: Record<string, unknown>, port = 0) {
   return result.value;
 }
 
-beforeAll(async () => {
-  pki = await makePki();
-  const orders = await pki.issue('orders', { uris: [ORDERS_ID], ipAddresses: ['127.0.0.1'] });
-  upstream = await startTlsUpstream(pki, orders);
-  sidecar = await startEgressSidecar(pki, [egressUpstream(pki, 'orders', upstream.url, { identity: { spiffeId: STALE_ID } })]);
-});
-
-afterAll(async () => {
-  await sidecar?.close();
-  await upstream?.close();
-  pki?.cleanup();
+withEgressScenario((started) => ({ pki, upstream, sidecar } = started), {
+  serve: (pki) => pki.issue('orders', { uris: [ORDERS_ID], ipAddresses: ['127.0.0.1'] }),
+  upstreams: ({ pki, upstream }) => [egressUpstream(pki, 'orders', upstream.url, { identity: { spiffeId: STALE_ID } })],
 });
 
 test('a reload swaps the pinned identity; a reload that moves the listener is refused', async () => {

@@ -10,6 +10,7 @@ import { egressConfig, egressUpstream, ORDERS_ID } from '../helpers/egress.js';
 import { startIndependentVerifier, type IndependentVerifier } from '../helpers/independent-verifier.js';
 import { LogCapture } from '../helpers/logs.js';
 import { makePki, type TestPki } from '../helpers/pki.js';
+import { sleep } from '../helpers/wait.js';
 
 let pki: TestPki;
 let verifier: IndependentVerifier;
@@ -42,11 +43,11 @@ test('half a body, then the app disconnects → client_disconnected, nothing ups
   const socket = connect(egressPort, '127.0.0.1');
   await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
   socket.write('POST /orders HTTP/1.1\r\nHost: orders\r\nContent-Length: 1000\r\n\r\n' + 'x'.repeat(100));
-  await new Promise((resolve) => setTimeout(resolve, 100));
+  await sleep(100);
   socket.destroy();
 
   const deadline = Date.now() + 5_000;
-  while (logs.requests().length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 25));
+  while (logs.requests().length === 0 && Date.now() < deadline) await sleep(25);
   expect(logs.requests()[0]).toMatchObject({ reason: 'client_disconnected', status: 499, route: 'orders' });
   expect(verifier.verdicts).toHaveLength(0);
 });

@@ -2,15 +2,18 @@
 // upstream certificate lets the call through; a pin of another key refuses it with 502
 // upstream_identity_mismatch before any request byte, even though chain and SPIFFE ID are right.
 import { execFileSync } from 'node:child_process';
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import { appCall, egressUpstream, startEgressSidecar, type RunningEgress } from '../helpers/egress.js';
-import { makePki, type TestPki } from '../helpers/pki.js';
-import { startTlsUpstream, type TlsUpstream } from '../helpers/tls-upstream.js';
+import { expect, test } from 'vitest';
+import { appCall, egressUpstream, type RunningEgress } from '../helpers/egress.js';
+import type { CertFiles, TestPki } from '../helpers/pki.js';
+import { withEgressScenario } from '../helpers/scenario.js';
+import type { TlsUpstream } from '../helpers/tls-upstream.js';
 import { ORDERS_ID } from '../helpers/egress.js';
 
 let pki: TestPki;
 let upstream: TlsUpstream;
 let sidecar: RunningEgress;
+let orders: CertFiles;
+let other: CertFiles;
 
 /** The curl --pinnedpubkey form, from the openssl CLI: an independent opinion on the pin. */
 function opensslPin(certPath: string): string {
@@ -19,22 +22,17 @@ function opensslPin(certPath: string): string {
   return execFileSync('openssl', ['dgst', '-sha256', '-binary'], { input: der }).toString('base64');
 }
 
-beforeAll(async () => {
-  pki = await makePki();
-  const orders = await pki.issue('orders', { uris: [ORDERS_ID], ipAddresses: ['127.0.0.1'] });
-  const other = await pki.issue('other', { uris: [ORDERS_ID] });
-  upstream = await startTlsUpstream(pki, orders);
-  sidecar = await startEgressSidecar(pki, [
+withEgressScenario((started) => ({ pki, upstream, sidecar } = started), {
+  serve: async (pki) => {
+    orders = await pki.issue('orders', { uris: [ORDERS_ID], ipAddresses: ['127.0.0.1'] });
+    other = await pki.issue('other', { uris: [ORDERS_ID] });
+    return orders;
+  },
+  upstreams: ({ pki, upstream }) => [
     egressUpstream(pki, 'orders', upstream.url, { identity: { spiffeId: ORDERS_ID, spkiSha256: [opensslPin(orders.cert)] } }),
     // Same upstream server by another name (its URL spelled with localhost), pinned to another key.
     egressUpstream(pki, 'orders-stale-pin', upstream.url.replace('127.0.0.1', 'localhost'), { identity: { spiffeId: ORDERS_ID, spkiSha256: [opensslPin(other.cert)] } }),
-  ]);
-});
-
-afterAll(async () => {
-  await sidecar?.close();
-  await upstream?.close();
-  pki?.cleanup();
+  ],
 });
 
 test('the right pin passes and a pin of another key gets 502 upstream_identity_mismatch', async () => {

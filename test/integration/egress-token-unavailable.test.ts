@@ -8,7 +8,7 @@ import { appCall, egressUpstream, ORDERS_ID, startEgressSidecar, type RunningEgr
 import { metric } from '../helpers/metrics.js';
 import { IDS, makePki, type TestPki } from '../helpers/pki.js';
 import { bearerOf, startTokenUpstream, type TokenUpstream } from '../helpers/token-upstream.js';
-import { until } from '../helpers/tokens.js';
+import { until } from '../helpers/wait.js';
 
 const GRANTS = [{ name: 'server-orders', identity: IDS.server, audiences: [ORDERS_ID], scopes: ['orders:read'], defaultScopes: ['orders:read'], lifetime: '3s' }];
 

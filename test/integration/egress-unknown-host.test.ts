@@ -1,27 +1,19 @@
 // Egress: a call for an authority no upstream is configured for gets 403 JSON
 // upstream_not_configured (the sidecar originates calls only to pinned upstreams), counted
 // under route "unmatched" and written to the audit log.
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import { appCall, egressUpstream, ORDERS_ID, startEgressSidecar, type RunningEgress } from '../helpers/egress.js';
+import { expect, test } from 'vitest';
+import { appCall, ORDERS_ID, type RunningEgress } from '../helpers/egress.js';
 import { metric } from '../helpers/metrics.js';
-import { makePki, type TestPki } from '../helpers/pki.js';
-import { startTlsUpstream, type TlsUpstream } from '../helpers/tls-upstream.js';
+import type { TestPki } from '../helpers/pki.js';
+import { withEgressScenario } from '../helpers/scenario.js';
+import type { TlsUpstream } from '../helpers/tls-upstream.js';
 
 let pki: TestPki;
 let upstream: TlsUpstream;
 let sidecar: RunningEgress;
 
-beforeAll(async () => {
-  pki = await makePki();
-  const orders = await pki.issue('orders', { uris: [ORDERS_ID], ipAddresses: ['127.0.0.1'] });
-  upstream = await startTlsUpstream(pki, orders);
-  sidecar = await startEgressSidecar(pki, [egressUpstream(pki, 'orders', upstream.url)]);
-});
-
-afterAll(async () => {
-  await sidecar?.close();
-  await upstream?.close();
-  pki?.cleanup();
+withEgressScenario((started) => ({ pki, upstream, sidecar } = started), {
+  serve: (pki) => pki.issue('orders', { uris: [ORDERS_ID], ipAddresses: ['127.0.0.1'] }),
 });
 
 test('an unknown Host gets 403 upstream_not_configured and nothing is sent anywhere', async () => {

@@ -6,14 +6,15 @@
 import { writeFileSync } from 'node:fs';
 import { connect as netConnect } from 'node:net';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { createCa, type IssuedCert } from '../../src/certs/factory.js';
 import { nextHandshakeRefusal } from '../helpers/attempt.js';
 import { tryHandshake } from '../helpers/client.js';
 import { metric } from '../helpers/metrics.js';
-import { IDS, makePki, type CertFiles, type TestPki } from '../helpers/pki.js';
-import { startSidecar, type RunningSidecar } from '../helpers/sidecar.js';
-import { startUpstream, type TestUpstream } from '../helpers/upstream.js';
+import { IDS, type CertFiles, type TestPki } from '../helpers/pki.js';
+import { withScenario } from '../helpers/scenario.js';
+import type { RunningSidecar } from '../helpers/sidecar.js';
+import type { TestUpstream } from '../helpers/upstream.js';
 
 let pki: TestPki;
 let upstream: TestUpstream;
@@ -21,29 +22,24 @@ let sidecar: RunningSidecar;
 let rsaCa: IssuedCert;
 const certs: Record<string, CertFiles> = {};
 
-beforeAll(async () => {
-  pki = await makePki();
-  upstream = await startUpstream();
-  rsaCa = await createCa({ keyType: 'rsa-2048', commonName: 'Palisade Test RSA CA' });
-  const stranger = await createCa({ commonName: 'Stranger CA' });
-  writeFileSync(join(pki.dir, 'bundle.pem'), pki.ca.certPem + rsaCa.certPem);
-  certs['sha1'] = await pki.issue('sha1', { issuer: rsaCa, hash: 'SHA-1', uris: [IDS.frontend] });
-  certs['sha1-ec-leaf'] = await pki.issue('sha1-ec', { issuer: rsaCa, hash: 'SHA-1', uris: [IDS.frontend], keyType: 'ec-p384' });
-  certs['sha1-unknown-ca'] = await pki.issue('sha1-stranger', { issuer: await createCa({ keyType: 'rsa-2048', commonName: 'Stranger RSA CA' }), hash: 'SHA-1', uris: [IDS.frontend] });
-  // A SHA-256 leaf under a SHA-1-signed intermediate (the client sends both; the root is trusted).
-  const intermediate = await createCa({ keyType: 'rsa-2048', commonName: 'SHA-1 Intermediate', issuer: rsaCa, hash: 'SHA-1' });
-  const underSha1 = await pki.issue('under-sha1', { issuer: intermediate, uris: [IDS.frontend] });
-  certs['sha1-intermediate'] = { ...underSha1, certPem: underSha1.certPem + intermediate.certPem };
-  certs['server-auth-only'] = await pki.issue('server-only', { uris: [IDS.frontend], extendedKeyUsages: ['serverAuth'] });
-  certs['unknown-ca'] = await pki.issue('stranger', { issuer: stranger, uris: [IDS.frontend] });
-  certs['expired'] = await pki.issue('expired', { uris: [IDS.frontend], notBefore: new Date(Date.now() - 48 * 3_600_000), notAfter: new Date(Date.now() - 3_600_000) });
-  const tls = { cert: pki.server.cert, key: pki.server.key, clientCa: join(pki.dir, 'bundle.pem') };
-  sidecar = await startSidecar(pki, { upstreamUrl: upstream.url, listener: { tls } });
-});
-afterAll(async () => {
-  await sidecar?.close();
-  await upstream?.close();
-  pki?.cleanup();
+withScenario((started) => ({ pki, upstream, sidecar } = started), {
+  sidecar: async ({ pki }) => {
+    rsaCa = await createCa({ keyType: 'rsa-2048', commonName: 'Palisade Test RSA CA' });
+    const stranger = await createCa({ commonName: 'Stranger CA' });
+    writeFileSync(join(pki.dir, 'bundle.pem'), pki.ca.certPem + rsaCa.certPem);
+    certs['sha1'] = await pki.issue('sha1', { issuer: rsaCa, hash: 'SHA-1', uris: [IDS.frontend] });
+    certs['sha1-ec-leaf'] = await pki.issue('sha1-ec', { issuer: rsaCa, hash: 'SHA-1', uris: [IDS.frontend], keyType: 'ec-p384' });
+    certs['sha1-unknown-ca'] = await pki.issue('sha1-stranger', { issuer: await createCa({ keyType: 'rsa-2048', commonName: 'Stranger RSA CA' }), hash: 'SHA-1', uris: [IDS.frontend] });
+    // A SHA-256 leaf under a SHA-1-signed intermediate (the client sends both; the root is trusted).
+    const intermediate = await createCa({ keyType: 'rsa-2048', commonName: 'SHA-1 Intermediate', issuer: rsaCa, hash: 'SHA-1' });
+    const underSha1 = await pki.issue('under-sha1', { issuer: intermediate, uris: [IDS.frontend] });
+    certs['sha1-intermediate'] = { ...underSha1, certPem: underSha1.certPem + intermediate.certPem };
+    certs['server-auth-only'] = await pki.issue('server-only', { uris: [IDS.frontend], extendedKeyUsages: ['serverAuth'] });
+    certs['unknown-ca'] = await pki.issue('stranger', { issuer: stranger, uris: [IDS.frontend] });
+    certs['expired'] = await pki.issue('expired', { uris: [IDS.frontend], notBefore: new Date(Date.now() - 48 * 3_600_000), notAfter: new Date(Date.now() - 3_600_000) });
+    const tls = { cert: pki.server.cert, key: pki.server.key, clientCa: join(pki.dir, 'bundle.pem') };
+    return { listener: { tls } };
+  },
 });
 
 // The client lowers its own security level so that it will send a SHA-1 certificate at all.

@@ -3,10 +3,11 @@
 // field the Connection header names. End-to-end headers, duplicates included, pass through.
 // undici refuses to send most of these, so the client writes HTTP/1.1 by hand over node:tls.
 import { connect } from 'node:tls';
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import { makePki, type TestPki } from '../helpers/pki.js';
-import { startSidecar, type RunningSidecar } from '../helpers/sidecar.js';
-import { startUpstream, type TestUpstream } from '../helpers/upstream.js';
+import { expect, test } from 'vitest';
+import type { TestPki } from '../helpers/pki.js';
+import { withScenario } from '../helpers/scenario.js';
+import type { RunningSidecar } from '../helpers/sidecar.js';
+import type { TestUpstream } from '../helpers/upstream.js';
 
 let pki: TestPki;
 let upstream: TestUpstream;
@@ -58,9 +59,8 @@ function rawRequest(head: string): Promise<RawResponse> {
 
 const values = (headers: Array<[string, string]>, name: string) => headers.filter(([n]) => n.toLowerCase() === name).map(([, v]) => v);
 
-beforeAll(async () => {
-  pki = await makePki();
-  upstream = await startUpstream((_req, res) => {
+withScenario((started) => ({ pki, upstream, sidecar } = started), {
+  app: (_req, res) => {
     const text = JSON.stringify({ ok: true });
     res.setHeader('content-type', 'application/json');
     res.setHeader('content-length', Buffer.byteLength(text));
@@ -71,14 +71,7 @@ beforeAll(async () => {
     res.setHeader('x-resp-dup', ['a', 'b']);
     res.writeHead(200);
     res.end(text);
-  });
-  sidecar = await startSidecar(pki, { upstreamUrl: upstream.url });
-});
-
-afterAll(async () => {
-  await sidecar?.close();
-  await upstream?.close();
-  pki?.cleanup();
+  },
 });
 
 test('hop-by-hop request headers never reach the app; end-to-end ones and duplicates do', async () => {

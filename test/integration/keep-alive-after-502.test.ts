@@ -2,30 +2,23 @@
 // peer's connection in a known state: it stays open and serves the next request, with no new
 // handshake (closing it would turn an app outage into a handshake storm).
 import { Client } from 'undici';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { metric } from '../helpers/metrics.js';
-import { makePki, type TestPki } from '../helpers/pki.js';
-import { startSidecar, type RunningSidecar } from '../helpers/sidecar.js';
-import { startUpstream, type TestUpstream } from '../helpers/upstream.js';
+import type { TestPki } from '../helpers/pki.js';
+import { withScenario } from '../helpers/scenario.js';
+import type { RunningSidecar } from '../helpers/sidecar.js';
+import type { TestUpstream } from '../helpers/upstream.js';
 
 let pki: TestPki;
 let upstream: TestUpstream;
 let sidecar: RunningSidecar;
 
-beforeAll(async () => {
-  pki = await makePki();
+withScenario((started) => ({ pki, upstream, sidecar } = started), {
   // Resets the connection of every request to /api/fail, answers the rest.
-  upstream = await startUpstream((req, res) => {
+  app: (req, res) => {
     if (req.url?.startsWith('/api/fail')) req.socket.destroy();
     else res.end('ok');
-  });
-  sidecar = await startSidecar(pki, { upstreamUrl: upstream.url });
-});
-
-afterAll(async () => {
-  await sidecar?.close();
-  await upstream?.close();
-  pki?.cleanup();
+  },
 });
 
 test('after a 502 the same keep-alive connection serves the next request', async () => {

@@ -1,10 +1,11 @@
 // No secret reaches the log: tokens, signatures, cookies and query strings planted in requests
 // (allowed, denied and refused ones) never appear in any log line.
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { call, mtlsAgent } from '../helpers/client.js';
-import { makePki, type TestPki } from '../helpers/pki.js';
-import { startSidecar, type RunningSidecar } from '../helpers/sidecar.js';
-import { startUpstream, type TestUpstream } from '../helpers/upstream.js';
+import type { TestPki } from '../helpers/pki.js';
+import { withScenario } from '../helpers/scenario.js';
+import type { RunningSidecar } from '../helpers/sidecar.js';
+import type { TestUpstream } from '../helpers/upstream.js';
 
 let pki: TestPki;
 let upstream: TestUpstream;
@@ -19,16 +20,9 @@ const SECRETS = {
   query: 'PLANTED-QUERY-SECRET-0a9b',
 };
 
-beforeAll(async () => {
-  pki = await makePki();
-  upstream = await startUpstream();
+withScenario((started) => ({ pki, upstream, sidecar } = started), {
   // Debug level: the most the sidecar ever logs.
-  sidecar = await startSidecar(pki, { upstreamUrl: upstream.url, top: { log: { level: 'debug' } } });
-});
-afterAll(async () => {
-  await sidecar?.close();
-  await upstream?.close();
-  pki?.cleanup();
+  sidecar: { top: { log: { level: 'debug' } } },
 });
 
 test('planted secrets never appear in the log output', async () => {

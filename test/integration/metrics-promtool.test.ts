@@ -3,12 +3,13 @@
 // of the design (requests, durations, handshakes, certificate expiry for server and CA,
 // reloads).
 import { spawn, spawnSync } from 'node:child_process';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { beforeAll, expect, test } from 'vitest';
 import { call, mtlsAgent, tryHandshake } from '../helpers/client.js';
 import { sample, scrape } from '../helpers/metrics.js';
-import { makePki, type TestPki } from '../helpers/pki.js';
-import { startSidecar, type RunningSidecar } from '../helpers/sidecar.js';
-import { startUpstream, type TestUpstream } from '../helpers/upstream.js';
+import type { TestPki } from '../helpers/pki.js';
+import { withScenario } from '../helpers/scenario.js';
+import type { RunningSidecar } from '../helpers/sidecar.js';
+import type { TestUpstream } from '../helpers/upstream.js';
 
 const hasPromtool = spawnSync('promtool', ['--version'], { stdio: 'ignore' }).error === undefined;
 // CI must have promtool (.ci/run installs it); a dev machine without it skips.
@@ -19,10 +20,9 @@ let upstream: TestUpstream;
 let sidecar: RunningSidecar;
 let text: string;
 
+withScenario((started) => ({ pki, upstream, sidecar } = started));
+
 beforeAll(async () => {
-  pki = await makePki();
-  upstream = await startUpstream();
-  sidecar = await startSidecar(pki, { upstreamUrl: upstream.url });
   for (const who of [pki.frontend, pki.intruder]) {
     const agent = mtlsAgent(pki, who);
     await call(`${sidecar.url}/api/orders`, agent);
@@ -30,12 +30,6 @@ beforeAll(async () => {
   }
   await tryHandshake(sidecar.port, { ca: pki.ca.certPem });
   text = await scrape(sidecar.adminUrl);
-});
-
-afterAll(async () => {
-  await sidecar?.close();
-  await upstream?.close();
-  pki?.cleanup();
 });
 
 function promtool(input: string): Promise<{ code: number | null; output: string }> {

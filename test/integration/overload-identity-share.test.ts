@@ -2,37 +2,34 @@
 // queued: past it that identity gets 429 identity_overloaded with Retry-After, while another
 // identity is still served from the remaining app connections.
 import type { ServerResponse } from 'node:http';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { afterAll, expect, test } from 'vitest';
 import { call, mtlsAgent } from '../helpers/client.js';
 import { metric } from '../helpers/metrics.js';
-import { IDS, makePki, type TestPki } from '../helpers/pki.js';
-import { startSidecar, type RunningSidecar } from '../helpers/sidecar.js';
-import { startUpstream, type TestUpstream } from '../helpers/upstream.js';
+import { IDS, type TestPki } from '../helpers/pki.js';
+import { withScenario } from '../helpers/scenario.js';
+import type { RunningSidecar } from '../helpers/sidecar.js';
+import type { TestUpstream } from '../helpers/upstream.js';
+import { sleep } from '../helpers/wait.js';
 
 let pki: TestPki;
 let upstream: TestUpstream;
 let sidecar: RunningSidecar;
 const held: ServerResponse[] = [];
 
-beforeAll(async () => {
-  pki = await makePki();
+withScenario((started) => ({ pki, upstream, sidecar } = started), {
   // Holds /api/hold until released; answers everything else at once.
-  upstream = await startUpstream((req, res) => {
+  app: (req, res) => {
     if (req.url?.startsWith('/api/hold')) held.push(res);
     else res.end('ok');
-  });
-  sidecar = await startSidecar(pki, {
-    upstreamUrl: upstream.url,
+  },
+  sidecar: ({ upstream }) => ({
     routes: [{ name: 'api', path: '/api/**', allow: [IDS.frontend, IDS.intruder] }],
     listener: { upstream: { url: upstream.url, connections: 4, maxRequestsPerIdentity: 2 } },
-  });
+  }),
 });
 
 afterAll(async () => {
   for (const res of held) res.destroy();
-  await sidecar?.close();
-  await upstream?.close();
-  pki?.cleanup();
 });
 
 test('an identity past its share gets 429 identity_overloaded; another identity is still served', async () => {
@@ -40,7 +37,7 @@ test('an identity past its share gets 429 identity_overloaded; another identity 
   const other = mtlsAgent(pki, pki.intruder);
   const first = [call(`${sidecar.url}/api/hold/1`, greedy), call(`${sidecar.url}/api/hold/2`, greedy)];
   const deadline = Date.now() + 10_000;
-  while (held.length < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+  while (held.length < 2 && Date.now() < deadline) await sleep(10);
   expect(held).toHaveLength(2);
 
   const third = await call(`${sidecar.url}/api/more`, greedy);

@@ -4,42 +4,31 @@
 // minutes). The held request then completes normally. palisade_upstream_requests_active shows
 // the busy connection.
 import type { ServerResponse } from 'node:http';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { afterAll, expect, test } from 'vitest';
 import { call, mtlsAgent } from '../helpers/client.js';
 import { metric } from '../helpers/metrics.js';
-import { makePki, type TestPki } from '../helpers/pki.js';
-import { startSidecar, type RunningSidecar } from '../helpers/sidecar.js';
-import { startUpstream, type TestUpstream } from '../helpers/upstream.js';
+import type { TestPki } from '../helpers/pki.js';
+import { withScenario } from '../helpers/scenario.js';
+import type { RunningSidecar } from '../helpers/sidecar.js';
+import type { TestUpstream } from '../helpers/upstream.js';
+import { sleep, until } from '../helpers/wait.js';
 
 let pki: TestPki;
 let upstream: TestUpstream;
 let sidecar: RunningSidecar;
 const held: ServerResponse[] = [];
 
-beforeAll(async () => {
-  pki = await makePki();
+withScenario((started) => ({ pki, upstream, sidecar } = started), {
   // Holds every request until the test releases it.
-  upstream = await startUpstream((_req, res) => held.push(res));
-  sidecar = await startSidecar(pki, {
-    upstreamUrl: upstream.url,
+  app: (_req, res) => held.push(res),
+  sidecar: ({ upstream }) => ({
     listener: { upstream: { url: upstream.url, connections: 1, maxPending: 1, queueTimeoutMs: 500, maxRequestsPerIdentity: 10 } },
-  });
+  }),
 });
 
 afterAll(async () => {
   for (const res of held) res.destroy();
-  await sidecar?.close();
-  await upstream?.close();
-  pki?.cleanup();
 });
-
-async function until(probe: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!probe()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 test('a full pending queue answers 503 upstream_overloaded with Retry-After within the queue timeout', async () => {
   const agent = mtlsAgent(pki, pki.frontend);
@@ -48,12 +37,12 @@ test('a full pending queue answers 503 upstream_overloaded with Retry-After with
     firstDone = true;
     return response;
   });
-  await until(() => held.length === 1, 'the app to hold the first request');
+  await until('the app to hold the first request', () => held.length === 1, 10_000, 10);
 
   // The only app connection is busy: this one waits in the queue (its single slot)...
   const queued = call(`${sidecar.url}/api/queued`, agent);
   // ...so this one finds the queue full and is refused at once.
-  await new Promise((resolve) => setTimeout(resolve, 100));
+  await sleep(100);
   const full = await call(`${sidecar.url}/api/full`, agent);
   expect(full.status).toBe(503);
   expect(full.headers['retry-after']).toBe('1');

@@ -6,11 +6,13 @@
 import { cpus, loadavg } from 'node:os';
 import { connect, type TLSSocket } from 'node:tls';
 import { Agent, request } from 'undici';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { scrape, sample } from '../helpers/metrics.js';
-import { IDS, makePki, type CertFiles, type TestPki } from '../helpers/pki.js';
-import { startSidecar, type RunningSidecar } from '../helpers/sidecar.js';
-import { startUpstream, type TestUpstream } from '../helpers/upstream.js';
+import { IDS, type CertFiles, type TestPki } from '../helpers/pki.js';
+import { withScenario } from '../helpers/scenario.js';
+import type { RunningSidecar } from '../helpers/sidecar.js';
+import type { TestUpstream } from '../helpers/upstream.js';
+import { sleep } from '../helpers/wait.js';
 
 const SLOW_PEERS = 200;
 const B_RATE_PER_SECOND = 100;
@@ -24,20 +26,13 @@ let upstream: TestUpstream;
 let sidecar: RunningSidecar;
 let a: CertFiles;
 
-beforeAll(async () => {
-  pki = await makePki();
-  a = await pki.issue('uploader', { uris: [A_ID] });
-  upstream = await startUpstream();
-  sidecar = await startSidecar(pki, {
-    upstreamUrl: upstream.url,
-    routes: [{ name: 'api', methods: ['GET', 'POST'], path: '/api/**', allow: [IDS.frontend, A_ID] }],
-  });
-});
-
-afterAll(async () => {
-  await sidecar?.close();
-  await upstream?.close();
-  pki?.cleanup();
+withScenario((started) => ({ pki, upstream, sidecar } = started), {
+  sidecar: async ({ pki }) => {
+    a = await pki.issue('uploader', { uris: [A_ID] });
+    return {
+      routes: [{ name: 'api', methods: ['GET', 'POST'], path: '/api/**', allow: [IDS.frontend, A_ID] }],
+    };
+  },
 });
 
 /**
@@ -110,7 +105,7 @@ test('slow-body peers of one identity do not take the app away from another iden
           failures.push(error.name);
         }),
     );
-    await new Promise((resolve) => setTimeout(resolve, 1_000 / B_RATE_PER_SECOND));
+    await sleep(1_000 / B_RATE_PER_SECOND);
   }
   await Promise.all(calls);
   await agent.close();
@@ -137,6 +132,6 @@ test('slow-body peers of one identity do not take the app away from another iden
     return ['request_timeout', 'identity_overloaded', 'upstream_overloaded'].reduce((sum, reason) => sum + sample(text, 'palisade_requests_total', { decision: 'deny', reason }), 0);
   };
   const deadline = Date.now() + 10_000;
-  while ((await counted()) < SLOW_PEERS && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+  while ((await counted()) < SLOW_PEERS && Date.now() < deadline) await sleep(100);
   expect(await counted()).toBe(SLOW_PEERS);
 }, 60_000);

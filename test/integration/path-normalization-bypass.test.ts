@@ -4,9 +4,10 @@
 // library cannot normalize the path first.
 import { connect } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { IDS, makePki, type TestPki } from '../helpers/pki.js';
+import { IDS, type TestPki } from '../helpers/pki.js';
+import { withScenario } from '../helpers/scenario.js';
 import { startSidecar, type RunningSidecar } from '../helpers/sidecar.js';
-import { startUpstream, type TestUpstream } from '../helpers/upstream.js';
+import type { TestUpstream } from '../helpers/upstream.js';
 
 let pki: TestPki;
 let upstream: TestUpstream;
@@ -19,17 +20,14 @@ const routes = [
   { name: 'admin', path: '/admin/**', allow: ['spiffe://test.palisade.local/ns/ops/sa/admin'] },
 ];
 
+withScenario((started) => ({ pki, upstream, sidecar } = started), { sidecar: { routes } });
+
+// A second sidecar in front of the same app, with paths.strict.
 beforeAll(async () => {
-  pki = await makePki();
-  upstream = await startUpstream();
-  sidecar = await startSidecar(pki, { upstreamUrl: upstream.url, routes });
   strict = await startSidecar(pki, { upstreamUrl: upstream.url, routes, listener: { paths: { strict: true } } });
 });
 afterAll(async () => {
-  await sidecar?.close();
   await strict?.close();
-  await upstream?.close();
-  pki?.cleanup();
 });
 
 function rawRequest(port: number, target: string): Promise<{ status: number; body: string }> {

@@ -6,10 +6,11 @@
 // before dispatch: trailing dots and spaces, encoded control characters, double encoding,
 // overlong UTF-8, fullwidth letters. Raw sockets: HTTP clients normalize these targets.
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { makePki, type TestPki } from '../helpers/pki.js';
+import type { TestPki } from '../helpers/pki.js';
 import { head, rawTls } from '../helpers/raw-http.js';
+import { withScenario } from '../helpers/scenario.js';
 import { startSidecar, type RunningSidecar } from '../helpers/sidecar.js';
-import { startUpstream, type TestUpstream } from '../helpers/upstream.js';
+import type { TestUpstream } from '../helpers/upstream.js';
 
 let pki: TestPki;
 let app: TestUpstream;
@@ -24,18 +25,15 @@ const ROUTES = [
   { name: 'rest', path: '/**', allow: ['*'] },
 ];
 
+withScenario((started) => ({ pki, upstream: app, sidecar } = started), { sidecar: { routes: ROUTES } });
+
+// A second sidecar in front of the same app, stripping path parameters instead.
 beforeAll(async () => {
-  pki = await makePki();
-  app = await startUpstream();
-  sidecar = await startSidecar(pki, { upstreamUrl: app.url, routes: ROUTES });
   stripping = await startSidecar(pki, { upstreamUrl: app.url, routes: ROUTES, listener: { paths: { parameters: 'strip' } } });
 });
 
 afterAll(async () => {
-  await sidecar?.close();
   await stripping?.close();
-  await app?.close();
-  pki?.cleanup();
 });
 
 const get = (port: number, target: string) => rawTls(port, pki, head(`GET ${target} HTTP/1.1`, 'Host: localhost', 'Connection: close'));

@@ -3,12 +3,14 @@
 // upstream that requires the service's certificate comes out clean; its metrics carry the
 // target label LISTENER/UPSTREAM.
 import { request } from 'undici';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { beforeAll, expect, test } from 'vitest';
 import type { ProbeReport } from '../../src/probe/types.js';
-import { ORDERS_ID, egressUpstream, startEgressSidecar, type RunningEgress } from '../helpers/egress.js';
+import { ORDERS_ID, egressUpstream, type RunningEgress } from '../helpers/egress.js';
 import { sample, scrape } from '../helpers/metrics.js';
-import { makePki, type CertFiles, type TestPki } from '../helpers/pki.js';
-import { startTlsUpstream, type TlsUpstream } from '../helpers/tls-upstream.js';
+import type { CertFiles, TestPki } from '../helpers/pki.js';
+import { withEgressScenario } from '../helpers/scenario.js';
+import type { TlsUpstream } from '../helpers/tls-upstream.js';
+import { sleep } from '../helpers/wait.js';
 
 let pki: TestPki;
 let orders: CertFiles;
@@ -16,22 +18,22 @@ let upstream: TlsUpstream;
 let egress: RunningEgress;
 let report: ProbeReport | undefined;
 
+withEgressScenario((started) => ({ pki, upstream, sidecar: egress } = started), {
+  serve: async (pki) => {
+    orders = await pki.issue('orders', { uris: [ORDERS_ID], dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'], extendedKeyUsages: ['serverAuth'] });
+    return orders;
+  },
+  upstreams: ({ pki, upstream }) => [egressUpstream(pki, 'orders', upstream.url, { probe: { intervalMs: 60_000, checks: ['protocols', 'certificate', 'mtls'] } })],
+  hookTimeoutMs: 60_000,
+});
+
 beforeAll(async () => {
-  pki = await makePki();
-  orders = await pki.issue('orders', { uris: [ORDERS_ID], dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'], extendedKeyUsages: ['serverAuth'] });
-  upstream = await startTlsUpstream(pki, orders);
-  egress = await startEgressSidecar(pki, [egressUpstream(pki, 'orders', upstream.url, { probe: { intervalMs: 60_000, checks: ['protocols', 'certificate', 'mtls'] } })]);
   for (let tries = 0; tries < 300 && !report; tries += 1) {
     const response = await request(`${egress.adminUrl}/probes`);
     report = ((await response.body.json()) as Record<string, ProbeReport>)['out/orders'];
-    if (!report) await new Promise((resolve) => setTimeout(resolve, 100));
+    if (!report) await sleep(100);
   }
 }, 60_000);
-afterAll(async () => {
-  await egress?.close();
-  await upstream?.close();
-  pki?.cleanup();
-});
 
 test('the upstream is probed with its own trust bundle, identity and client certificate', () => {
   expect(report?.target).toBe(`127.0.0.1:${upstream.port}`);

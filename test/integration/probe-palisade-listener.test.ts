@@ -1,28 +1,25 @@
 // A Palisade inbound listener, probed with a client certificate it accepts as the baseline,
 // yields none of the mTLS findings: every bad client is refused in the handshake.
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { beforeAll, expect, test } from 'vitest';
 import { atOrAbove } from '../../src/report/findings.js';
 import type { ProbeReport } from '../../src/probe/types.js';
-import { IDS, makePki, type TestPki } from '../helpers/pki.js';
+import { IDS, type TestPki } from '../helpers/pki.js';
 import { probeLocal } from '../helpers/probe-target.js';
-import { startSidecar, type RunningSidecar } from '../helpers/sidecar.js';
-import { startUpstream, type TestUpstream } from '../helpers/upstream.js';
+import { withScenario } from '../helpers/scenario.js';
+import type { RunningSidecar } from '../helpers/sidecar.js';
+import type { TestUpstream } from '../helpers/upstream.js';
 
 let pki: TestPki;
 let upstream: TestUpstream;
 let sidecar: RunningSidecar;
 let report: ProbeReport;
 
-beforeAll(async () => {
-  pki = await makePki();
-  upstream = await startUpstream();
-  sidecar = await startSidecar(pki, { upstreamUrl: upstream.url, routes: [{ name: 'all', path: '/**', allow: [IDS.frontend] }] });
-  report = await probeLocal(sidecar.port, { ca: pki.ca.certPem, cert: pki.frontend.certPem, key: pki.frontend.keyPem, expectIdentity: IDS.server });
+withScenario((started) => ({ pki, upstream, sidecar } = started), {
+  sidecar: { routes: [{ name: 'all', path: '/**', allow: [IDS.frontend] }] },
 });
-afterAll(async () => {
-  await sidecar?.close();
-  await upstream?.close();
-  pki?.cleanup();
+
+beforeAll(async () => {
+  report = await probeLocal(sidecar.port, { ca: pki.ca.certPem, cert: pki.frontend.certPem, key: pki.frontend.keyPem, expectIdentity: IDS.server });
 });
 
 test('no mTLS finding, and the baseline gets through', () => {

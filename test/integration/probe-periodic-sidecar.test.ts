@@ -8,10 +8,12 @@ import { request } from 'undici';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { ProbeReport } from '../../src/probe/types.js';
 import { sample, scrape } from '../helpers/metrics.js';
-import { IDS, makePki, type TestPki } from '../helpers/pki.js';
+import { IDS, type TestPki } from '../helpers/pki.js';
 import { startTarget, type ProbeTestTarget } from '../helpers/probe-target.js';
-import { startSidecar, type RunningSidecar } from '../helpers/sidecar.js';
-import { startUpstream, type TestUpstream } from '../helpers/upstream.js';
+import { withScenario } from '../helpers/scenario.js';
+import type { RunningSidecar } from '../helpers/sidecar.js';
+import type { TestUpstream } from '../helpers/upstream.js';
+import { sleep } from '../helpers/wait.js';
 
 const hasPromtool = spawnSync('promtool', ['--version'], { stdio: 'ignore' }).error === undefined;
 if (!hasPromtool && process.env['CI']) throw new Error('promtool is required on CI (Debian package prometheus)');
@@ -31,36 +33,36 @@ async function getProbes(): Promise<Record<string, ProbeReport>> {
   return (await response.body.json()) as Record<string, ProbeReport>;
 }
 
+withScenario((started) => ({ pki, upstream, sidecar } = started), {
+  sidecar: async ({ pki }) => {
+    target = await startTarget({ cert: pki.server.certPem, key: pki.server.keyPem, ca: pki.ca.certPem, requestCert: true, rejectUnauthorized: true, minVersion: 'TLSv1.2' });
+    silent = createServer((socket) => silentSockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const silentPort = (silent.address() as AddressInfo).port;
+    return {
+      top: {
+        probes: [
+          { name: 'silent', target: `127.0.0.1:${silentPort}`, timeoutMs: 1_000, intervalMs: 60_000 },
+          { name: 'orders', target: `127.0.0.1:${target.port}`, servername: 'localhost', ca: pki.caPath, cert: pki.frontend.cert, key: pki.frontend.key, expectIdentity: IDS.server, intervalMs: 60_000 },
+        ],
+      },
+    };
+  },
+  hookTimeoutMs: 60_000,
+});
+
 beforeAll(async () => {
-  pki = await makePki();
-  upstream = await startUpstream();
-  target = await startTarget({ cert: pki.server.certPem, key: pki.server.keyPem, ca: pki.ca.certPem, requestCert: true, rejectUnauthorized: true, minVersion: 'TLSv1.2' });
-  silent = createServer((socket) => silentSockets.push(socket));
-  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
-  const silentPort = (silent.address() as AddressInfo).port;
-  sidecar = await startSidecar(pki, {
-    upstreamUrl: upstream.url,
-    top: {
-      probes: [
-        { name: 'silent', target: `127.0.0.1:${silentPort}`, timeoutMs: 1_000, intervalMs: 60_000 },
-        { name: 'orders', target: `127.0.0.1:${target.port}`, servername: 'localhost', ca: pki.caPath, cert: pki.frontend.cert, key: pki.frontend.key, expectIdentity: IDS.server, intervalMs: 60_000 },
-      ],
-    },
-  });
   for (let tries = 0; tries < 300; tries += 1) {
     probes = await getProbes();
     if (probes['silent'] && probes['orders']) break;
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await sleep(100);
   }
   metricsText = await scrape(sidecar.adminUrl);
 }, 60_000);
 afterAll(async () => {
-  await sidecar?.close();
   for (const socket of silentSockets) socket.destroy();
   await new Promise((resolve) => silent?.close(resolve));
   await target?.close();
-  await upstream?.close();
-  pki?.cleanup();
 });
 
 test('GET /probes has the last report of both targets, in the --format json schema', () => {

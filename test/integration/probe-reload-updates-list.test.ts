@@ -2,13 +2,15 @@
 // the metrics, an added one is probed.
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { request } from 'undici';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { loadConfigObject } from '../../src/config/load.js';
 import type { ProbeReport } from '../../src/probe/types.js';
 import { scrape } from '../helpers/metrics.js';
-import { makePki, type TestPki } from '../helpers/pki.js';
-import { sidecarConfig, startSidecar, type RunningSidecar } from '../helpers/sidecar.js';
-import { startUpstream, type TestUpstream } from '../helpers/upstream.js';
+import type { TestPki } from '../helpers/pki.js';
+import { withScenario } from '../helpers/scenario.js';
+import { sidecarConfig, type RunningSidecar } from '../helpers/sidecar.js';
+import type { TestUpstream } from '../helpers/upstream.js';
+import { sleep } from '../helpers/wait.js';
 
 let pki: TestPki;
 let upstream: TestUpstream;
@@ -23,24 +25,19 @@ async function waitFor(name: string): Promise<Record<string, ProbeReport>> {
   for (let tries = 0; tries < 300; tries += 1) {
     const current = await probes();
     if (current[name]) return current;
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await sleep(100);
   }
   throw new Error(`${name} never probed`);
 }
 
-beforeAll(async () => {
-  pki = await makePki();
-  upstream = await startUpstream();
-  const closed: Server = createServer();
-  await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-  closedPort = (closed.address() as AddressInfo).port;
-  await new Promise((resolve) => closed.close(resolve));
-  sidecar = await startSidecar(pki, { upstreamUrl: upstream.url, top: { probes: [{ name: 'first', target: `127.0.0.1:${closedPort}`, intervalMs: 60_000 }] } });
-});
-afterAll(async () => {
-  await sidecar?.close();
-  await upstream?.close();
-  pki?.cleanup();
+withScenario((started) => ({ pki, upstream, sidecar } = started), {
+  sidecar: async () => {
+    const closed: Server = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    closedPort = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    return { top: { probes: [{ name: 'first', target: `127.0.0.1:${closedPort}`, intervalMs: 60_000 }] } };
+  },
 });
 
 test('reload: the removed target goes, the added one comes', async () => {

@@ -9,9 +9,11 @@ import { request } from 'undici';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { stringify } from 'yaml';
 import { call, mtlsAgent } from '../helpers/client.js';
-import { makePki, type TestPki } from '../helpers/pki.js';
-import { startSidecar, type RunningSidecar } from '../helpers/sidecar.js';
-import { startUpstream, unusedPort, type TestUpstream } from '../helpers/upstream.js';
+import type { TestPki } from '../helpers/pki.js';
+import { withScenario } from '../helpers/scenario.js';
+import type { RunningSidecar } from '../helpers/sidecar.js';
+import { unusedPort, type TestUpstream } from '../helpers/upstream.js';
+import { sleep } from '../helpers/wait.js';
 
 const hasPrometheus = spawnSync('prometheus', ['--version'], { stdio: 'ignore' }).error === undefined;
 // CI must have prometheus (.ci/run installs it); a dev machine without it skips.
@@ -24,12 +26,9 @@ let prometheus: ChildProcess | undefined;
 let prometheusLog = '';
 let dir: string;
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+withScenario((started) => ({ pki, upstream, sidecar } = started));
 
 beforeAll(async () => {
-  pki = await makePki();
-  upstream = await startUpstream();
-  sidecar = await startSidecar(pki, { upstreamUrl: upstream.url });
   for (const who of [pki.frontend, pki.intruder]) {
     const agent = mtlsAgent(pki, who);
     await call(`${sidecar.url}/api/orders`, agent);
@@ -46,9 +45,6 @@ afterAll(async () => {
     await exited;
     clearTimeout(timer);
   }
-  await sidecar?.close();
-  await upstream?.close();
-  pki?.cleanup();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 

@@ -1,26 +1,23 @@
 // /readyz is false while the sidecar has no valid certificate: a server certificate that
 // expires while running (and is not rotated) turns readiness to 503 and palisade_ready to 0.
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { request } from 'undici';
 import { metric } from '../helpers/metrics.js';
-import { IDS, makePki, type TestPki } from '../helpers/pki.js';
-import { startSidecar, type RunningSidecar } from '../helpers/sidecar.js';
-import { startUpstream, type TestUpstream } from '../helpers/upstream.js';
+import { IDS, type TestPki } from '../helpers/pki.js';
+import { withScenario } from '../helpers/scenario.js';
+import type { RunningSidecar } from '../helpers/sidecar.js';
+import type { TestUpstream } from '../helpers/upstream.js';
+import { sleep } from '../helpers/wait.js';
 
 let pki: TestPki;
 let upstream: TestUpstream;
 let sidecar: RunningSidecar;
 
-beforeAll(async () => {
-  pki = await makePki();
-  upstream = await startUpstream();
-  const shortLived = await pki.issue('short-lived', { uris: [IDS.server], dnsNames: ['localhost'], notAfter: new Date(Date.now() + 2_500) });
-  sidecar = await startSidecar(pki, { upstreamUrl: upstream.url, listener: { tls: { cert: shortLived.cert, key: shortLived.key, clientCa: pki.caPath } } });
-});
-afterAll(async () => {
-  await sidecar?.close();
-  await upstream?.close();
-  pki?.cleanup();
+withScenario((started) => ({ pki, upstream, sidecar } = started), {
+  sidecar: async ({ pki }) => {
+    const shortLived = await pki.issue('short-lived', { uris: [IDS.server], dnsNames: ['localhost'], notAfter: new Date(Date.now() + 2_500) });
+    return { listener: { tls: { cert: shortLived.cert, key: shortLived.key, clientCa: pki.caPath } } };
+  },
 });
 
 test('readiness follows the certificate: 200 while valid, 503 once it has expired', async () => {
@@ -34,7 +31,7 @@ test('readiness follows the certificate: 200 while valid, 503 once it has expire
   const deadline = Date.now() + 10_000;
   let last = await readyz();
   while (last.status === 200 && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await sleep(100);
     last = await readyz();
   }
   expect(last.status).toBe(503);

@@ -2,30 +2,24 @@
 // 404 for an unknown path, 405 for a method other than GET/HEAD, and /readyz turns 503 as soon
 // as a drain begins (before the drain has finished).
 import { request } from 'undici';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { call, mtlsAgent } from '../helpers/client.js';
-import { makePki, type TestPki } from '../helpers/pki.js';
-import { startSidecar, type RunningSidecar } from '../helpers/sidecar.js';
-import { startUpstream, type TestUpstream } from '../helpers/upstream.js';
+import type { TestPki } from '../helpers/pki.js';
+import { withScenario } from '../helpers/scenario.js';
+import type { RunningSidecar } from '../helpers/sidecar.js';
+import type { TestUpstream } from '../helpers/upstream.js';
+import { sleep } from '../helpers/wait.js';
 
 let pki: TestPki;
 let upstream: TestUpstream;
 let sidecar: RunningSidecar;
 const held: Array<() => void> = [];
 
-beforeAll(async () => {
-  pki = await makePki();
-  upstream = await startUpstream((_req, res) => {
+withScenario((started) => ({ pki, upstream, sidecar } = started), {
+  app: (_req, res) => {
     // Answered only when the test releases it.
     held.push(() => res.writeHead(200, { 'content-type': 'text/plain' }).end('done'));
-  });
-  sidecar = await startSidecar(pki, { upstreamUrl: upstream.url });
-});
-
-afterAll(async () => {
-  await sidecar?.close();
-  await upstream?.close();
-  pki?.cleanup();
+  },
 });
 
 async function get(path: string, method: 'GET' | 'POST' = 'GET'): Promise<{ status: number; text: string }> {
@@ -50,7 +44,7 @@ test('/readyz turns 503 while the sidecar is draining', async () => {
   // An in-flight request holds the drain open, so the admin listener is still up while we probe.
   const agent = mtlsAgent(pki, pki.frontend);
   const inFlight = call(`${sidecar.url}/api/held`, agent);
-  for (let i = 0; i < 500 && held.length === 0; i += 1) await new Promise((resolve) => setTimeout(resolve, 10));
+  for (let i = 0; i < 500 && held.length === 0; i += 1) await sleep(10);
   expect(held).toHaveLength(1);
 
   const drained = sidecar.sidecar.drain(10_000);

@@ -1,32 +1,25 @@
 // Report mode forwards what enforce would deny and records would_deny with the reason; a
 // per-route mode overrides the listener's.
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { call, mtlsAgent } from '../helpers/client.js';
 import { metric } from '../helpers/metrics.js';
-import { IDS, makePki, type TestPki } from '../helpers/pki.js';
-import { startSidecar, type RunningSidecar } from '../helpers/sidecar.js';
-import { startUpstream, type TestUpstream } from '../helpers/upstream.js';
+import { IDS, type TestPki } from '../helpers/pki.js';
+import { withScenario } from '../helpers/scenario.js';
+import type { RunningSidecar } from '../helpers/sidecar.js';
+import type { TestUpstream } from '../helpers/upstream.js';
 
 let pki: TestPki;
 let upstream: TestUpstream;
 let sidecar: RunningSidecar;
 
-beforeAll(async () => {
-  pki = await makePki();
-  upstream = await startUpstream();
-  sidecar = await startSidecar(pki, {
-    upstreamUrl: upstream.url,
+withScenario((started) => ({ pki, upstream, sidecar } = started), {
+  sidecar: {
     listener: { mode: 'report' },
     routes: [
       { name: 'api', path: '/api/**', allow: [IDS.frontend] },
       { name: 'payments', path: '/payments/**', mode: 'enforce', allow: [IDS.frontend] },
     ],
-  });
-});
-afterAll(async () => {
-  await sidecar?.close();
-  await upstream?.close();
-  pki?.cleanup();
+  },
 });
 
 test('a denied identity is forwarded and counted as would_deny', async () => {

@@ -2,30 +2,22 @@
 // server.requestTimeoutMs with a real 408 request_timeout (not a silent close logged as 499),
 // counted and logged; the app's request is cancelled. The body guard is set so it cannot fire
 // first: this is Node's whole-request timeout.
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { metric } from '../helpers/metrics.js';
-import { IDS, makePki, type TestPki } from '../helpers/pki.js';
+import { IDS, type TestPki } from '../helpers/pki.js';
 import { rawPeer } from '../helpers/raw-peer.js';
-import { startSidecar, type RunningSidecar } from '../helpers/sidecar.js';
-import { startUpstream, type TestUpstream } from '../helpers/upstream.js';
+import { withScenario } from '../helpers/scenario.js';
+import type { RunningSidecar } from '../helpers/sidecar.js';
+import type { TestUpstream } from '../helpers/upstream.js';
 
 let pki: TestPki;
 let upstream: TestUpstream;
 let sidecar: RunningSidecar;
 
-beforeAll(async () => {
-  pki = await makePki();
-  upstream = await startUpstream();
-  sidecar = await startSidecar(pki, {
-    upstreamUrl: upstream.url,
+withScenario((started) => ({ pki, upstream, sidecar } = started), {
+  sidecar: {
     listener: { server: { headersTimeoutMs: 1000, requestTimeoutMs: 2000, bodyIdleTimeoutMs: 60_000, minBodyBytesPerSecond: 0 } },
-  });
-});
-
-afterAll(async () => {
-  await sidecar?.close();
-  await upstream?.close();
-  pki?.cleanup();
+  },
 });
 
 test('a body that stops short is answered 408 request_timeout at requestTimeoutMs', async () => {

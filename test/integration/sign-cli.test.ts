@@ -1,18 +1,12 @@
 // `palisade sign` (the built CLI, run as a child) prints headers that a running sidecar accepts:
 // the caller's registered key signs a POST with a body, the request goes through over mTLS.
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { runCli } from '../helpers/cli.js';
-import { send, startSignedSidecar, type SignedSetup } from '../helpers/signed.js';
+import { send, withSignedSidecar, type SignedSetup } from '../helpers/signed.js';
 
 let setup: SignedSetup;
 
-beforeAll(async () => {
-  setup = await startSignedSidecar();
-});
-
-afterAll(async () => {
-  await setup?.close();
-});
+withSignedSidecar((started) => (setup = started));
 
 test('palisade sign prints Content-Digest, Signature-Input and Signature that the sidecar accepts', async () => {
   const keyFile = setup.pki.write('frontend-sign.pem', setup.frontendKey.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string);

@@ -1,17 +1,11 @@
 // The algorithm is fixed by the key's configuration (ed25519 here): a signature whose `alg`
 // parameter says otherwise is refused, 401 signature_invalid, even though it would verify.
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import { send, signRequest, startSignedSidecar, type SignedSetup } from '../helpers/signed.js';
+import { expect, test } from 'vitest';
+import { send, signRequest, withSignedSidecar, type SignedSetup } from '../helpers/signed.js';
 
 let setup: SignedSetup;
 
-beforeAll(async () => {
-  setup = await startSignedSidecar();
-});
-
-afterAll(async () => {
-  await setup?.close();
-});
+withSignedSidecar((started) => (setup = started));
 
 test('an alg parameter that contradicts the key gets 401 signature_invalid', async () => {
   const headers = signRequest(setup, { method: 'GET', alg: 'hmac-sha256' });

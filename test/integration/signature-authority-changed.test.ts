@@ -1,17 +1,11 @@
 // The authority is covered (@target-uri): a request signed for another host is refused,
 // 401 signature_invalid.
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import { send, signRequest, startSignedSidecar, type SignedSetup } from '../helpers/signed.js';
+import { expect, test } from 'vitest';
+import { send, signRequest, withSignedSidecar, type SignedSetup } from '../helpers/signed.js';
 
 let setup: SignedSetup;
 
-beforeAll(async () => {
-  setup = await startSignedSidecar();
-});
-
-afterAll(async () => {
-  await setup?.close();
-});
+withSignedSidecar((started) => (setup = started));
 
 test('a request signed for another authority gets 401 signature_invalid', async () => {
   const headers = signRequest(setup, { method: 'GET', authority: 'orders.example.org' });

@@ -1,18 +1,12 @@
 // A body changed after signing (same length, so only the digest can tell) is refused:
 // 401 digest_mismatch, and the app never sees it.
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { metric } from '../helpers/metrics.js';
-import { send, signRequest, startSignedSidecar, type SignedSetup } from '../helpers/signed.js';
+import { send, signRequest, withSignedSidecar, type SignedSetup } from '../helpers/signed.js';
 
 let setup: SignedSetup;
 
-beforeAll(async () => {
-  setup = await startSignedSidecar();
-});
-
-afterAll(async () => {
-  await setup?.close();
-});
+withSignedSidecar((started) => (setup = started));
 
 test('a body changed in transit, same length, gets 401 digest_mismatch', async () => {
   const headers = signRequest(setup, { body: '{"amount":100}' });

@@ -1,17 +1,11 @@
 // A signed body above signatures.maxBodyBytes is refused before it is buffered: 413
 // body_too_large, and the connection is closed (the rest of the body is never read).
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import { send, signRequest, startSignedSidecar, type SignedSetup } from '../helpers/signed.js';
+import { expect, test } from 'vitest';
+import { send, signRequest, withSignedSidecar, type SignedSetup } from '../helpers/signed.js';
 
 let setup: SignedSetup;
 
-beforeAll(async () => {
-  setup = await startSignedSidecar({ signatures: { maxBodyBytes: 64 } });
-});
-
-afterAll(async () => {
-  await setup?.close();
-});
+withSignedSidecar((started) => (setup = started), { signatures: { maxBodyBytes: 64 } });
 
 test('a body above the limit gets 413 body_too_large', async () => {
   const body = 'x'.repeat(200);

@@ -1,17 +1,11 @@
 // `created` must be within max age (60 s here) and clock skew (5 s): too old or in the future
 // → 401 signature_expired.
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import { send, signRequest, startSignedSidecar, type SignedSetup } from '../helpers/signed.js';
+import { expect, test } from 'vitest';
+import { send, signRequest, withSignedSidecar, type SignedSetup } from '../helpers/signed.js';
 
 let setup: SignedSetup;
 
-beforeAll(async () => {
-  setup = await startSignedSidecar();
-});
-
-afterAll(async () => {
-  await setup?.close();
-});
+withSignedSidecar((started) => (setup = started));
 
 test('created too old gets 401 signature_expired', async () => {
   const headers = signRequest(setup, { method: 'GET', created: Math.floor(Date.now() / 1000) - 120 });

@@ -1,17 +1,11 @@
 // With a body, content-digest must be covered: a signature over @method and @target-uri only
 // → 401 signature_components_missing (the body could be swapped freely).
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import { send, signRequest, startSignedSidecar, type SignedSetup } from '../helpers/signed.js';
+import { expect, test } from 'vitest';
+import { send, signRequest, withSignedSidecar, type SignedSetup } from '../helpers/signed.js';
 
 let setup: SignedSetup;
 
-beforeAll(async () => {
-  setup = await startSignedSidecar();
-});
-
-afterAll(async () => {
-  await setup?.close();
-});
+withSignedSidecar((started) => (setup = started));
 
 test('a body whose content-digest is not covered gets 401 signature_components_missing', async () => {
   const body = '{"x":1}';

@@ -8,9 +8,10 @@ import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { call, mtlsAgent } from '../helpers/client.js';
 import { signEcdsa, type Curve } from '../helpers/ecdsa-signer.js';
-import { IDS, makePki, type TestPki } from '../helpers/pki.js';
+import { IDS, type TestPki } from '../helpers/pki.js';
+import { withScenario } from '../helpers/scenario.js';
 import { startSidecar, type RunningSidecar } from '../helpers/sidecar.js';
-import { startUpstream, type TestUpstream } from '../helpers/upstream.js';
+import type { TestUpstream } from '../helpers/upstream.js';
 import type { Agent } from 'undici';
 
 let pki: TestPki;
@@ -24,28 +25,30 @@ const keys: Record<Curve, KeyObject> = {} as Record<Curve, KeyObject>;
 const KEYID: Record<Curve, string> = { p256: 'front-p256', p384: 'front-p384' };
 const ALG: Record<Curve, string> = { p256: 'ecdsa-p256-sha256', p384: 'ecdsa-p384-sha384' };
 
+const registry: Array<Record<string, string>> = [];
+const routes = [{ name: 'api', methods: ['GET'], path: '/api/**', allow: [IDS.frontend], signature: {} }];
+
+// The scenario's sidecar is the strict one; the lenient one shares its PKI, keys and app.
+withScenario((started) => ({ pki, upstream: app, sidecar: strict } = started), {
+  sidecar: ({ pki }) => {
+    for (const [curve, namedCurve] of [['p256', 'P-256'], ['p384', 'P-384']] as const) {
+      const pair = generateKeyPairSync('ec', { namedCurve });
+      keys[curve] = pair.privateKey;
+      pki.write(`${curve}.pub.pem`, pair.publicKey.export({ type: 'spki', format: 'pem' }) as string);
+      registry.push({ keyid: KEYID[curve], algorithm: ALG[curve], identity: IDS.frontend, key: `${curve}.pub.pem` });
+    }
+    return { routes, listener: { signatures: { keys: registry, ecdsaHighS: 'reject' } } };
+  },
+});
+
 beforeAll(async () => {
-  pki = await makePki();
-  app = await startUpstream();
-  const registry = [];
-  for (const [curve, namedCurve] of [['p256', 'P-256'], ['p384', 'P-384']] as const) {
-    const pair = generateKeyPairSync('ec', { namedCurve });
-    keys[curve] = pair.privateKey;
-    pki.write(`${curve}.pub.pem`, pair.publicKey.export({ type: 'spki', format: 'pem' }) as string);
-    registry.push({ keyid: KEYID[curve], algorithm: ALG[curve], identity: IDS.frontend, key: `${curve}.pub.pem` });
-  }
-  const routes = [{ name: 'api', methods: ['GET'], path: '/api/**', allow: [IDS.frontend], signature: {} }];
-  strict = await startSidecar(pki, { upstreamUrl: app.url, routes, listener: { signatures: { keys: registry, ecdsaHighS: 'reject' } } });
   lenient = await startSidecar(pki, { upstreamUrl: app.url, routes, listener: { signatures: { keys: registry } } });
   agent = mtlsAgent(pki, pki.frontend);
 });
 
 afterAll(async () => {
   await agent?.close();
-  await strict?.close();
   await lenient?.close();
-  await app?.close();
-  pki?.cleanup();
 });
 
 let counter = 0;

@@ -1,16 +1,10 @@
 // `expires` is honoured: a signature past its expires (beyond the skew) → 401 signature_expired.
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import { send, signRequest, startSignedSidecar, type SignedSetup } from '../helpers/signed.js';
+import { expect, test } from 'vitest';
+import { send, signRequest, withSignedSidecar, type SignedSetup } from '../helpers/signed.js';
 
 let setup: SignedSetup;
 
-beforeAll(async () => {
-  setup = await startSignedSidecar();
-});
-
-afterAll(async () => {
-  await setup?.close();
-});
+withSignedSidecar((started) => (setup = started));
 
 test('an expired signature gets 401 signature_expired', async () => {
   const now = Math.floor(Date.now() / 1000);

@@ -1,18 +1,12 @@
 // A valid signature made with a registered key that belongs to another identity is refused:
 // the frontend peer presenting the intruder's key → 401 key_identity_mismatch.
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { metric } from '../helpers/metrics.js';
-import { send, signRequest, startSignedSidecar, type SignedSetup } from '../helpers/signed.js';
+import { send, signRequest, withSignedSidecar, type SignedSetup } from '../helpers/signed.js';
 
 let setup: SignedSetup;
 
-beforeAll(async () => {
-  setup = await startSignedSidecar();
-});
-
-afterAll(async () => {
-  await setup?.close();
-});
+withSignedSidecar((started) => (setup = started));
 
 test("a signature by another identity's key gets 401 key_identity_mismatch", async () => {
   const headers = signRequest(setup, { method: 'GET', key: setup.intruderKey });

@@ -1,16 +1,10 @@
 // The method is covered (@method): a request signed as GET and sent as PUT is refused, 401 signature_invalid.
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import { send, signRequest, startSignedSidecar, type SignedSetup } from '../helpers/signed.js';
+import { expect, test } from 'vitest';
+import { send, signRequest, withSignedSidecar, type SignedSetup } from '../helpers/signed.js';
 
 let setup: SignedSetup;
 
-beforeAll(async () => {
-  setup = await startSignedSidecar();
-});
-
-afterAll(async () => {
-  await setup?.close();
-});
+withSignedSidecar((started) => (setup = started));
 
 test('a method changed in transit gets 401 signature_invalid', async () => {
   const headers = signRequest(setup, { method: 'GET' });

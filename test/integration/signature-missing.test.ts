@@ -1,18 +1,12 @@
 // A route that requires a signature refuses a request without one: 401 signature_missing,
 // with Accept-Signature (RFC 9421 §5.1) naming the components expected.
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { metric } from '../helpers/metrics.js';
-import { send, signRequest, startSignedSidecar, type SignedSetup } from '../helpers/signed.js';
+import { send, signRequest, withSignedSidecar, type SignedSetup } from '../helpers/signed.js';
 
 let setup: SignedSetup;
 
-beforeAll(async () => {
-  setup = await startSignedSidecar();
-});
-
-afterAll(async () => {
-  await setup?.close();
-});
+withSignedSidecar((started) => (setup = started));
 
 test('a request with the signature dropped gets 401 signature_missing and Accept-Signature', async () => {
   const headers = signRequest(setup, { body: '{"a":1}' });

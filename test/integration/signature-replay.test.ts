@@ -1,17 +1,11 @@
 // The same signed request sent twice: the first passes, the second is a replay, 401
 // signature_replayed, with a nonce and without one (then the signature itself is remembered).
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import { send, signRequest, startSignedSidecar, type SignedSetup } from '../helpers/signed.js';
+import { expect, test } from 'vitest';
+import { send, signRequest, withSignedSidecar, type SignedSetup } from '../helpers/signed.js';
 
 let setup: SignedSetup;
 
-beforeAll(async () => {
-  setup = await startSignedSidecar();
-});
-
-afterAll(async () => {
-  await setup?.close();
-});
+withSignedSidecar((started) => (setup = started));
 
 test('the same request with a nonce sent twice: 200 then 401 signature_replayed', async () => {
   const headers = signRequest(setup, { body: '{"pay":5}', nonce: 'once-only-1' });

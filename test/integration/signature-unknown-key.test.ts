@@ -1,18 +1,12 @@
 // A keyid that is not in the registry → 401 unknown_key; the metric labels it `unknown`, so
 // a peer cannot mint label values.
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { metric } from '../helpers/metrics.js';
-import { send, signRequest, startSignedSidecar, type SignedSetup } from '../helpers/signed.js';
+import { send, signRequest, withSignedSidecar, type SignedSetup } from '../helpers/signed.js';
 
 let setup: SignedSetup;
 
-beforeAll(async () => {
-  setup = await startSignedSidecar();
-});
-
-afterAll(async () => {
-  await setup?.close();
-});
+withSignedSidecar((started) => (setup = started));
 
 test('an unknown keyid gets 401 unknown_key, counted as keyid="unknown"', async () => {
   const headers = signRequest(setup, { method: 'GET', key: setup.strayKey });

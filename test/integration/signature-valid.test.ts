@@ -1,19 +1,13 @@
 // A request signed per RFC 9421 by the caller's registered key, with a Content-Digest of its
 // body, passes through a running sidecar over mTLS: 200, the app receives exactly the signed
 // bytes, and the verification is counted under the key's id.
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { metric } from '../helpers/metrics.js';
-import { send, signRequest, startSignedSidecar, type SignedSetup } from '../helpers/signed.js';
+import { send, signRequest, withSignedSidecar, type SignedSetup } from '../helpers/signed.js';
 
 let setup: SignedSetup;
 
-beforeAll(async () => {
-  setup = await startSignedSidecar();
-});
-
-afterAll(async () => {
-  await setup?.close();
-});
+withSignedSidecar((started) => (setup = started));
 
 test('a correctly signed request with a body gets 200 and the app receives the digested bytes', async () => {
   const body = '{"order":7,"qty":2}';

@@ -11,6 +11,7 @@ import { call, mtlsAgent, tryHandshake } from '../helpers/client.js';
 import { makePki, type TestPki } from '../helpers/pki.js';
 import { sidecarConfig } from '../helpers/sidecar.js';
 import { startUpstream, type TestUpstream } from '../helpers/upstream.js';
+import { sleep } from '../helpers/wait.js';
 
 let pki: TestPki;
 let upstream: TestUpstream;
@@ -23,8 +24,6 @@ function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out: ${what}`)), ms)));
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 beforeAll(async () => {
   pki = await makePki();

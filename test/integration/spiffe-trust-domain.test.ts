@@ -1,27 +1,20 @@
 // With tls.peer.trustDomains set, a well-formed SPIFFE ID from another trust domain names no
 // acceptable identity: 403 bad_spiffe_id, even on a route that allows any peer.
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { call, mtlsAgent } from '../helpers/client.js';
-import { IDS, makePki, TRUST_DOMAIN, type TestPki } from '../helpers/pki.js';
-import { startSidecar, type RunningSidecar } from '../helpers/sidecar.js';
-import { startUpstream, type TestUpstream } from '../helpers/upstream.js';
+import { IDS, TRUST_DOMAIN, type TestPki } from '../helpers/pki.js';
+import { withScenario } from '../helpers/scenario.js';
+import type { RunningSidecar } from '../helpers/sidecar.js';
+import type { TestUpstream } from '../helpers/upstream.js';
 
 let pki: TestPki;
 let upstream: TestUpstream;
 let sidecar: RunningSidecar;
 
-beforeAll(async () => {
-  pki = await makePki();
-  upstream = await startUpstream();
-  sidecar = await startSidecar(pki, {
-    upstreamUrl: upstream.url,
+withScenario((started) => ({ pki, upstream, sidecar } = started), {
+  sidecar: ({ pki }) => ({
     listener: { tls: { cert: pki.server.cert, key: pki.server.key, clientCa: pki.caPath, peer: { trustDomains: [TRUST_DOMAIN] } } },
-  });
-});
-afterAll(async () => {
-  await sidecar?.close();
-  await upstream?.close();
-  pki?.cleanup();
+  }),
 });
 
 test('another trust domain → 403 bad_spiffe_id; the configured one passes', async () => {

@@ -3,10 +3,11 @@
 // presents a client certificate: without one, TLS 1.2 handshakes end before a suite is listed.
 // Without sslscan the test fails on CI and is skipped elsewhere.
 import { execFile, spawnSync } from 'node:child_process';
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import { makePki, type TestPki } from '../helpers/pki.js';
-import { startSidecar, type RunningSidecar } from '../helpers/sidecar.js';
-import { startUpstream, type TestUpstream } from '../helpers/upstream.js';
+import { expect, test } from 'vitest';
+import type { TestPki } from '../helpers/pki.js';
+import { withScenario } from '../helpers/scenario.js';
+import type { RunningSidecar } from '../helpers/sidecar.js';
+import type { TestUpstream } from '../helpers/upstream.js';
 
 const available = spawnSync('sslscan', ['--version'], { encoding: 'utf8' }).error === undefined;
 if (!available && process.env['CI']) throw new Error('sslscan is required on CI (Debian package sslscan)');
@@ -25,16 +26,7 @@ let pki: TestPki;
 let upstream: TestUpstream;
 let sidecar: RunningSidecar;
 
-beforeAll(async () => {
-  pki = await makePki();
-  upstream = await startUpstream();
-  sidecar = await startSidecar(pki, { upstreamUrl: upstream.url });
-});
-afterAll(async () => {
-  await sidecar?.close();
-  await upstream?.close();
-  pki?.cleanup();
-});
+withScenario((started) => ({ pki, upstream, sidecar } = started));
 
 test.skipIf(!available)('sslscan agrees with the configured policy', async () => {
   const result = await run('sslscan', ['--no-colour', '--no-heartbleed', '--no-renegotiation', '--no-compression', `--certs=${pki.frontend.cert}`, `--pk=${pki.frontend.key}`, `127.0.0.1:${sidecar.port}`], 60_000);

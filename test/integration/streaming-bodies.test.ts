@@ -3,12 +3,13 @@
 // (no content-length) arrives whole.
 import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { request } from 'undici';
 import { mtlsAgent } from '../helpers/client.js';
-import { makePki, type TestPki } from '../helpers/pki.js';
-import { startSidecar, type RunningSidecar } from '../helpers/sidecar.js';
-import { startUpstream, type TestUpstream } from '../helpers/upstream.js';
+import type { TestPki } from '../helpers/pki.js';
+import { withScenario } from '../helpers/scenario.js';
+import type { RunningSidecar } from '../helpers/sidecar.js';
+import type { TestUpstream } from '../helpers/upstream.js';
 
 interface Seen {
   readonly sha256: string;
@@ -23,33 +24,23 @@ const seen: Seen[] = [];
 
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 
-beforeAll(async () => {
-  pki = await makePki();
+withScenario((started) => ({ pki, upstream, sidecar } = started), {
   // Echoes the body back as it arrives (chunked response), hashing what it received.
-  upstream = await startUpstream(
-    (req, res) => {
-      const hash = createHash('sha256');
-      let bytes = 0;
-      res.writeHead(200, { 'content-type': 'application/octet-stream' });
-      req.on('data', (chunk: Buffer) => {
-        hash.update(chunk);
-        bytes += chunk.length;
-        res.write(chunk);
-      });
-      req.on('end', () => {
-        seen.push({ sha256: hash.digest('hex'), bytes, headers: req.headers });
-        res.end();
-      });
-    },
-    { streaming: true },
-  );
-  sidecar = await startSidecar(pki, { upstreamUrl: upstream.url });
-});
-
-afterAll(async () => {
-  await sidecar?.close();
-  await upstream?.close();
-  pki?.cleanup();
+  app: (req, res) => {
+    const hash = createHash('sha256');
+    let bytes = 0;
+    res.writeHead(200, { 'content-type': 'application/octet-stream' });
+    req.on('data', (chunk: Buffer) => {
+      hash.update(chunk);
+      bytes += chunk.length;
+      res.write(chunk);
+    });
+    req.on('end', () => {
+      seen.push({ sha256: hash.digest('hex'), bytes, headers: req.headers });
+      res.end();
+    });
+  },
+  streaming: true,
 });
 
 test('a 4 MiB body streams to the app and back intact', async () => {

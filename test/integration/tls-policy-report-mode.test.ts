@@ -2,27 +2,21 @@
 // cert_lifetime_too_long) is forwarded and recorded as would_deny; a chain that does not verify
 // is still refused at the handshake. (Weak keys are not used here: newer OpenSSL refuses
 // RSA-1024 at the handshake itself, which no mode can forward.)
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { createCa, createLeaf } from '../../src/certs/factory.js';
 import { call, mtlsAgent, tryHandshake } from '../helpers/client.js';
 import { metric } from '../helpers/metrics.js';
-import { IDS, makePki, type TestPki } from '../helpers/pki.js';
-import { startSidecar, type RunningSidecar } from '../helpers/sidecar.js';
-import { startUpstream, type TestUpstream } from '../helpers/upstream.js';
+import { IDS, type TestPki } from '../helpers/pki.js';
+import { withScenario } from '../helpers/scenario.js';
+import type { RunningSidecar } from '../helpers/sidecar.js';
+import type { TestUpstream } from '../helpers/upstream.js';
 
 let pki: TestPki;
 let upstream: TestUpstream;
 let sidecar: RunningSidecar;
 
-beforeAll(async () => {
-  pki = await makePki();
-  upstream = await startUpstream();
-  sidecar = await startSidecar(pki, { upstreamUrl: upstream.url, mode: 'report', listener: { tls: { cert: pki.server.cert, key: pki.server.key, clientCa: pki.caPath, peer: { maxLifetime: '24h' } } } });
-});
-afterAll(async () => {
-  await sidecar?.close();
-  await upstream?.close();
-  pki?.cleanup();
+withScenario((started) => ({ pki, upstream, sidecar } = started), {
+  sidecar: ({ pki }) => ({ mode: 'report', listener: { tls: { cert: pki.server.cert, key: pki.server.key, clientCa: pki.caPath, peer: { maxLifetime: '24h' } } } }),
 });
 
 test('a policy finding in report mode → forwarded, would_deny cert_lifetime_too_long', async () => {

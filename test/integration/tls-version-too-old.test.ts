@@ -1,11 +1,12 @@
 // A real OpenSSL client limited to TLS 1.1 is refused at the handshake as
 // tls_version_not_allowed (the listener's floor is TLS 1.2).
 import { execFile } from 'node:child_process';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { metric } from '../helpers/metrics.js';
-import { makePki, type TestPki } from '../helpers/pki.js';
-import { startSidecar, type RunningSidecar } from '../helpers/sidecar.js';
-import { startUpstream, type TestUpstream } from '../helpers/upstream.js';
+import type { TestPki } from '../helpers/pki.js';
+import { withScenario } from '../helpers/scenario.js';
+import type { RunningSidecar } from '../helpers/sidecar.js';
+import type { TestUpstream } from '../helpers/upstream.js';
 
 /** Run a real tool without blocking the event loop (the sidecar runs in this process). */
 function run(command: string, args: string[], timeoutMs: number): Promise<{ code: number | null; stdout: string }> {
@@ -21,16 +22,7 @@ let pki: TestPki;
 let upstream: TestUpstream;
 let sidecar: RunningSidecar;
 
-beforeAll(async () => {
-  pki = await makePki();
-  upstream = await startUpstream();
-  sidecar = await startSidecar(pki, { upstreamUrl: upstream.url });
-});
-afterAll(async () => {
-  await sidecar?.close();
-  await upstream?.close();
-  pki?.cleanup();
-});
+withScenario((started) => ({ pki, upstream, sidecar } = started));
 
 test('openssl s_client -tls1_1 → tls_version_not_allowed', async () => {
   // SECLEVEL=0 so the client itself is willing to speak TLS 1.1; spawnSync's timeout bounds the wait.

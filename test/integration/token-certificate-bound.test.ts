@@ -3,12 +3,13 @@
 // SPIFFE ID, another key) gets 401 token_binding_mismatch; with binding.required an unbound
 // token gets 401 token_not_bound. A stolen token is useless from another workload.
 import { X509Certificate, createHash } from 'node:crypto';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { call, mtlsAgent } from '../helpers/client.js';
-import { IDS, makePki, type CertFiles, type TestPki } from '../helpers/pki.js';
+import { IDS, type CertFiles, type TestPki } from '../helpers/pki.js';
+import { withScenario } from '../helpers/scenario.js';
 import type { RunningSidecar } from '../helpers/sidecar.js';
-import { bearer, issuerKey, jwks, mint, startTokenSidecar, tokensConfig, type IssuerKey } from '../helpers/tokens.js';
-import { startUpstream, type TestUpstream } from '../helpers/upstream.js';
+import { bearer, issuerKey, jwks, mint, tokensConfig, tokenSidecarOptions, type IssuerKey } from '../helpers/tokens.js';
+import type { TestUpstream } from '../helpers/upstream.js';
 
 let pki: TestPki;
 let upstream: TestUpstream;
@@ -18,17 +19,12 @@ let twin: CertFiles;
 
 const thumbprint = (pem: string) => createHash('sha256').update(new X509Certificate(pem).raw).digest('base64url');
 
-beforeAll(async () => {
-  pki = await makePki();
-  key = await issuerKey('k1');
-  twin = await pki.issue('frontend-twin', { uris: [IDS.frontend] });
-  upstream = await startUpstream();
-  sidecar = await startTokenSidecar(pki, upstream.url, tokensConfig(pki.write('jwks.json', jwks(key)), { binding: { required: true } }));
-});
-afterAll(async () => {
-  await sidecar?.close();
-  await upstream?.close();
-  pki?.cleanup();
+withScenario((started) => ({ pki, upstream, sidecar } = started), {
+  sidecar: async ({ pki }) => {
+    key = await issuerKey('k1');
+    twin = await pki.issue('frontend-twin', { uris: [IDS.frontend] });
+    return tokenSidecarOptions(tokensConfig(pki.write('jwks.json', jwks(key)), { binding: { required: true } }));
+  },
 });
 
 async function outcome(who: CertFiles, token: string): Promise<string> {

@@ -1,13 +1,14 @@
 // Tokens whose claims fail are refused with 401, the reason code of the first failed rule and a
 // Bearer error="invalid_token" challenge: expired, not yet valid, wrong audience, unknown
 // issuer, lifetime too long (tokens.maxLifetimeMs), and a missing typ at+jwt when required.
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { call, mtlsAgent } from '../helpers/client.js';
 import { metric } from '../helpers/metrics.js';
-import { makePki, type TestPki } from '../helpers/pki.js';
+import type { TestPki } from '../helpers/pki.js';
+import { withScenario } from '../helpers/scenario.js';
 import type { RunningSidecar } from '../helpers/sidecar.js';
-import { bearer, issuerKey, jwks, mint, startTokenSidecar, tokensConfig, type IssuerKey } from '../helpers/tokens.js';
-import { startUpstream, type TestUpstream } from '../helpers/upstream.js';
+import { bearer, issuerKey, jwks, mint, tokensConfig, tokenSidecarOptions, type IssuerKey } from '../helpers/tokens.js';
+import type { TestUpstream } from '../helpers/upstream.js';
 
 let pki: TestPki;
 let upstream: TestUpstream;
@@ -15,17 +16,12 @@ let sidecar: RunningSidecar;
 let key: IssuerKey;
 const now = () => Math.floor(Date.now() / 1000);
 
-beforeAll(async () => {
-  pki = await makePki();
-  key = await issuerKey('k1');
-  upstream = await startUpstream();
+withScenario((started) => ({ pki, upstream, sidecar } = started), {
   // Clock tolerance 5 s, tokens live at most 10 minutes.
-  sidecar = await startTokenSidecar(pki, upstream.url, tokensConfig(pki.write('jwks.json', jwks(key)), { clockToleranceMs: 5_000, maxLifetimeMs: 600_000 }));
-});
-afterAll(async () => {
-  await sidecar?.close();
-  await upstream?.close();
-  pki?.cleanup();
+  sidecar: async ({ pki }) => {
+    key = await issuerKey('k1');
+    return tokenSidecarOptions(tokensConfig(pki.write('jwks.json', jwks(key)), { clockToleranceMs: 5_000, maxLifetimeMs: 600_000 }));
+  },
 });
 
 test('each failed claim → 401 with its reason code; the app sees none of them', async () => {

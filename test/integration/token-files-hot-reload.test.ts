@@ -10,8 +10,9 @@ import { call, mtlsAgent } from '../helpers/client.js';
 import { metric } from '../helpers/metrics.js';
 import { makePki, type TestPki } from '../helpers/pki.js';
 import { sidecarConfig } from '../helpers/sidecar.js';
-import { bearer, issuerKey, jwks, mint, TOKEN_ROUTES, tokensConfig, until, type IssuerKey } from '../helpers/tokens.js';
+import { bearer, issuerKey, jwks, mint, TOKEN_ROUTES, tokensConfig, type IssuerKey } from '../helpers/tokens.js';
 import { startUpstream, type TestUpstream } from '../helpers/upstream.js';
+import { until } from '../helpers/wait.js';
 
 let pki: TestPki;
 let upstream: TestUpstream;

@@ -6,12 +6,13 @@ import { createPublicKey } from 'node:crypto';
 import { createServer, type Server } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { base64url, SignJWT } from 'jose';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { afterAll, expect, test } from 'vitest';
 import { call, mtlsAgent } from '../helpers/client.js';
-import { makePki, type TestPki } from '../helpers/pki.js';
+import type { TestPki } from '../helpers/pki.js';
+import { withScenario } from '../helpers/scenario.js';
 import type { RunningSidecar } from '../helpers/sidecar.js';
-import { AUDIENCE, bearer, ISSUER, issuerKey, jwks, mint, startTokenSidecar, tokensConfig, type IssuerKey } from '../helpers/tokens.js';
-import { startUpstream, type TestUpstream } from '../helpers/upstream.js';
+import { AUDIENCE, bearer, ISSUER, issuerKey, jwks, mint, tokensConfig, tokenSidecarOptions, type IssuerKey } from '../helpers/tokens.js';
+import type { TestUpstream } from '../helpers/upstream.js';
 
 let pki: TestPki;
 let upstream: TestUpstream;
@@ -21,23 +22,20 @@ let attacker: IssuerKey;
 let canary: Server;
 let canaryConnections = 0;
 
-beforeAll(async () => {
-  pki = await makePki();
-  rsa = await issuerKey('rsa1', 'RS256');
-  attacker = await issuerKey('rsa1', 'RS256');
-  upstream = await startUpstream();
-  canary = createServer((socket) => {
-    canaryConnections += 1;
-    socket.destroy();
-  });
-  await new Promise<void>((resolve) => canary.listen(0, '127.0.0.1', resolve));
-  sidecar = await startTokenSidecar(pki, upstream.url, tokensConfig(pki.write('jwks.json', jwks(rsa)), {}, { algorithms: ['RS256'] }));
+withScenario((started) => ({ pki, upstream, sidecar } = started), {
+  sidecar: async ({ pki }) => {
+    rsa = await issuerKey('rsa1', 'RS256');
+    attacker = await issuerKey('rsa1', 'RS256');
+    canary = createServer((socket) => {
+      canaryConnections += 1;
+      socket.destroy();
+    });
+    await new Promise<void>((resolve) => canary.listen(0, '127.0.0.1', resolve));
+    return tokenSidecarOptions(tokensConfig(pki.write('jwks.json', jwks(rsa)), {}, { algorithms: ['RS256'] }));
+  },
 });
 afterAll(async () => {
-  await sidecar?.close();
-  await upstream?.close();
   await new Promise((resolve) => canary?.close(resolve));
-  pki?.cleanup();
 });
 
 const claims = () => ({ iss: ISSUER, aud: AUDIENCE, sub: 'x', scope: 'orders:read', iat: Math.floor(Date.now() / 1000), exp: Math.floor(Date.now() / 1000) + 300 });

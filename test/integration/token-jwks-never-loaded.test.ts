@@ -1,12 +1,13 @@
 // Fail closed: when an issuer's remote JWKS has never loaded (the endpoint answers 503), its
 // tokens get 503 token_keys_unavailable: never 500, never allowed.
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { afterAll, expect, test } from 'vitest';
 import { call, mtlsAgent } from '../helpers/client.js';
 import { metric } from '../helpers/metrics.js';
-import { makePki, type TestPki } from '../helpers/pki.js';
+import type { TestPki } from '../helpers/pki.js';
+import { withScenario } from '../helpers/scenario.js';
 import type { RunningSidecar } from '../helpers/sidecar.js';
-import { AUDIENCE, bearer, ISSUER, issuerKey, jwks, mint, startJwksServer, startTokenSidecar, type IssuerKey, type JwksServer } from '../helpers/tokens.js';
-import { startUpstream, type TestUpstream } from '../helpers/upstream.js';
+import { AUDIENCE, bearer, ISSUER, issuerKey, jwks, mint, startJwksServer, tokenSidecarOptions, type IssuerKey, type JwksServer } from '../helpers/tokens.js';
+import type { TestUpstream } from '../helpers/upstream.js';
 
 let pki: TestPki;
 let upstream: TestUpstream;
@@ -14,20 +15,17 @@ let sidecar: RunningSidecar;
 let server: JwksServer;
 let key: IssuerKey;
 
-beforeAll(async () => {
-  pki = await makePki();
-  key = await issuerKey('k1');
-  server = await startJwksServer(jwks(key));
-  server.setDown(true);
-  upstream = await startUpstream();
-  const remote = { url: server.url, ca: pki.write('jwks-ca.pem', server.caPem), cooldownMs: 60_000 };
-  sidecar = await startTokenSidecar(pki, upstream.url, { issuers: [{ name: 'remote', issuer: ISSUER, audiences: [AUDIENCE], algorithms: ['ES256'], remote }] });
+withScenario((started) => ({ pki, upstream, sidecar } = started), {
+  sidecar: async ({ pki }) => {
+    key = await issuerKey('k1');
+    server = await startJwksServer(jwks(key));
+    server.setDown(true);
+    const remote = { url: server.url, ca: pki.write('jwks-ca.pem', server.caPem), cooldownMs: 60_000 };
+    return tokenSidecarOptions({ issuers: [{ name: 'remote', issuer: ISSUER, audiences: [AUDIENCE], algorithms: ['ES256'], remote }] });
+  },
 });
 afterAll(async () => {
-  await sidecar?.close();
   await server?.close();
-  await upstream?.close();
-  pki?.cleanup();
 });
 
 test('JWKS never loaded → 503 token_keys_unavailable; the app sees nothing', async () => {

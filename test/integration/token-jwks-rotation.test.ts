@@ -1,13 +1,15 @@
 // Key rotation at a remote JWKS endpoint (a real HTTPS server on 127.0.0.1 with its own CA):
 // a new kid is accepted without a restart, a removed key is refused once the key cache
 // expires, and while the endpoint is down the cached keys keep working.
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { afterAll, expect, test } from 'vitest';
 import { call, mtlsAgent } from '../helpers/client.js';
 import { metric } from '../helpers/metrics.js';
-import { makePki, type TestPki } from '../helpers/pki.js';
+import type { TestPki } from '../helpers/pki.js';
+import { withScenario } from '../helpers/scenario.js';
 import type { RunningSidecar } from '../helpers/sidecar.js';
-import { AUDIENCE, bearer, ISSUER, issuerKey, jwks, mint, startJwksServer, startTokenSidecar, until, type IssuerKey, type JwksServer } from '../helpers/tokens.js';
-import { startUpstream, type TestUpstream } from '../helpers/upstream.js';
+import { AUDIENCE, bearer, ISSUER, issuerKey, jwks, mint, startJwksServer, tokenSidecarOptions, type IssuerKey, type JwksServer } from '../helpers/tokens.js';
+import type { TestUpstream } from '../helpers/upstream.js';
+import { until } from '../helpers/wait.js';
 
 let pki: TestPki;
 let upstream: TestUpstream;
@@ -16,23 +18,20 @@ let server: JwksServer;
 let k1: IssuerKey;
 let k2: IssuerKey;
 
-beforeAll(async () => {
-  pki = await makePki();
-  [k1, k2] = await Promise.all([issuerKey('k1'), issuerKey('k2')]);
-  server = await startJwksServer(jwks(k1));
-  upstream = await startUpstream();
-  const remote = { url: server.url, ca: pki.write('jwks-ca.pem', server.caPem), timeoutMs: 2_000, cacheMs: 400, cooldownMs: 100 };
-  sidecar = await startTokenSidecar(pki, upstream.url, {
-    issuers: [{ name: 'remote', issuer: ISSUER, audiences: [AUDIENCE], algorithms: ['ES256'], remote }],
-    // The verified-token cache must not outlive a withdrawn key either.
-    cache: { maxEntries: 1000 },
-  });
+withScenario((started) => ({ pki, upstream, sidecar } = started), {
+  sidecar: async ({ pki }) => {
+    [k1, k2] = await Promise.all([issuerKey('k1'), issuerKey('k2')]);
+    server = await startJwksServer(jwks(k1));
+    const remote = { url: server.url, ca: pki.write('jwks-ca.pem', server.caPem), timeoutMs: 2_000, cacheMs: 400, cooldownMs: 100 };
+    return tokenSidecarOptions({
+      issuers: [{ name: 'remote', issuer: ISSUER, audiences: [AUDIENCE], algorithms: ['ES256'], remote }],
+      // The verified-token cache must not outlive a withdrawn key either.
+      cache: { maxEntries: 1000 },
+    });
+  },
 });
 afterAll(async () => {
-  await sidecar?.close();
   await server?.close();
-  await upstream?.close();
-  pki?.cleanup();
 });
 
 async function outcome(token: string): Promise<string> {

@@ -14,6 +14,7 @@ import { makePki, type TestPki } from '../helpers/pki.js';
 import type { RunningSidecar } from '../helpers/sidecar.js';
 import { AUDIENCE, bearer, issuerKey, jwks, mint, startTokenSidecar, type IssuerKey } from '../helpers/tokens.js';
 import { startUpstream, type TestUpstream } from '../helpers/upstream.js';
+import { sleep } from '../helpers/wait.js';
 
 const TIMEOUT_MS = 400;
 const MAX_BYTES = 2048;
@@ -204,7 +205,7 @@ async function callWithToken(issuer: string): Promise<{ status: number; reason: 
 }
 
 async function closedByClient(endpoint: Endpoint): Promise<boolean> {
-  for (let i = 0; i < 250 && endpoint.closed() < endpoint.accepted(); i += 1) await new Promise((resolve) => setTimeout(resolve, 20));
+  for (let i = 0; i < 250 && endpoint.closed() < endpoint.accepted(); i += 1) await sleep(20);
   return endpoint.accepted() > 0 && endpoint.closed() === endpoint.accepted();
 }
 

@@ -1,11 +1,13 @@
 // A flood of tokens with made-up kids cannot make the sidecar hammer the issuer: an unknown
 // kid triggers at most one JWKS refetch per cooldown, and every such token is refused.
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { afterAll, expect, test } from 'vitest';
 import { call, mtlsAgent } from '../helpers/client.js';
-import { makePki, type TestPki } from '../helpers/pki.js';
+import type { TestPki } from '../helpers/pki.js';
+import { withScenario } from '../helpers/scenario.js';
 import type { RunningSidecar } from '../helpers/sidecar.js';
-import { AUDIENCE, bearer, ISSUER, issuerKey, jwks, mint, startJwksServer, startTokenSidecar, until, type IssuerKey, type JwksServer } from '../helpers/tokens.js';
-import { startUpstream, type TestUpstream } from '../helpers/upstream.js';
+import { AUDIENCE, bearer, ISSUER, issuerKey, jwks, mint, startJwksServer, tokenSidecarOptions, type IssuerKey, type JwksServer } from '../helpers/tokens.js';
+import type { TestUpstream } from '../helpers/upstream.js';
+import { until } from '../helpers/wait.js';
 
 let pki: TestPki;
 let upstream: TestUpstream;
@@ -13,19 +15,16 @@ let sidecar: RunningSidecar;
 let server: JwksServer;
 let key: IssuerKey;
 
-beforeAll(async () => {
-  pki = await makePki();
-  key = await issuerKey('k1');
-  server = await startJwksServer(jwks(key));
-  upstream = await startUpstream();
-  const remote = { url: server.url, ca: pki.write('jwks-ca.pem', server.caPem), cooldownMs: 60_000, cacheMs: 600_000 };
-  sidecar = await startTokenSidecar(pki, upstream.url, { issuers: [{ name: 'remote', issuer: ISSUER, audiences: [AUDIENCE], algorithms: ['ES256'], remote }] });
+withScenario((started) => ({ pki, upstream, sidecar } = started), {
+  sidecar: async ({ pki }) => {
+    key = await issuerKey('k1');
+    server = await startJwksServer(jwks(key));
+    const remote = { url: server.url, ca: pki.write('jwks-ca.pem', server.caPem), cooldownMs: 60_000, cacheMs: 600_000 };
+    return tokenSidecarOptions({ issuers: [{ name: 'remote', issuer: ISSUER, audiences: [AUDIENCE], algorithms: ['ES256'], remote }] });
+  },
 });
 afterAll(async () => {
-  await sidecar?.close();
   await server?.close();
-  await upstream?.close();
-  pki?.cleanup();
 });
 
 test('200 tokens with random kids → all 401, at most one refetch in the cooldown', async () => {

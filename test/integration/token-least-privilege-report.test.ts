@@ -1,29 +1,25 @@
 // Least privilege in report mode (the default): a token granting scopes that no route its
 // identity may call can ever require is forwarded, but counted as would_deny
 // token_overprivileged and named in the audit line.
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { call, mtlsAgent } from '../helpers/client.js';
 import { metric } from '../helpers/metrics.js';
-import { IDS, makePki, type TestPki } from '../helpers/pki.js';
+import { IDS, type TestPki } from '../helpers/pki.js';
+import { withScenario } from '../helpers/scenario.js';
 import type { RunningSidecar } from '../helpers/sidecar.js';
-import { bearer, issuerKey, jwks, mint, startTokenSidecar, tokensConfig, type IssuerKey } from '../helpers/tokens.js';
-import { startUpstream, type TestUpstream } from '../helpers/upstream.js';
+import { bearer, issuerKey, jwks, mint, tokensConfig, tokenSidecarOptions, type IssuerKey } from '../helpers/tokens.js';
+import type { TestUpstream } from '../helpers/upstream.js';
 
 let pki: TestPki;
 let upstream: TestUpstream;
 let sidecar: RunningSidecar;
 let key: IssuerKey;
 
-beforeAll(async () => {
-  pki = await makePki();
-  key = await issuerKey('k1');
-  upstream = await startUpstream();
-  sidecar = await startTokenSidecar(pki, upstream.url, tokensConfig(pki.write('jwks.json', jwks(key)), { leastPrivilege: 'report' }));
-});
-afterAll(async () => {
-  await sidecar?.close();
-  await upstream?.close();
-  pki?.cleanup();
+withScenario((started) => ({ pki, upstream, sidecar } = started), {
+  sidecar: async ({ pki }) => {
+    key = await issuerKey('k1');
+    return tokenSidecarOptions(tokensConfig(pki.write('jwks.json', jwks(key)), { leastPrivilege: 'report' }));
+  },
 });
 
 test('overprivileged token → forwarded, would_deny token_overprivileged, excess scopes in the audit line', async () => {

@@ -1,28 +1,24 @@
 // No token value reaches any log line: valid, expired, forged and malformed tokens planted in
 // allowed, denied and refused requests (and in a custom token header) never appear in the
 // output, at debug level, in whole or in part.
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { call, mtlsAgent } from '../helpers/client.js';
-import { makePki, type TestPki } from '../helpers/pki.js';
+import type { TestPki } from '../helpers/pki.js';
+import { withScenario } from '../helpers/scenario.js';
 import type { RunningSidecar } from '../helpers/sidecar.js';
-import { bearer, issuerKey, jwks, mint, startTokenSidecar, tokensConfig, type IssuerKey } from '../helpers/tokens.js';
-import { startUpstream, type TestUpstream } from '../helpers/upstream.js';
+import { bearer, issuerKey, jwks, mint, tokensConfig, tokenSidecarOptions, type IssuerKey } from '../helpers/tokens.js';
+import type { TestUpstream } from '../helpers/upstream.js';
 
 let pki: TestPki;
 let upstream: TestUpstream;
 let sidecar: RunningSidecar;
 let key: IssuerKey;
 
-beforeAll(async () => {
-  pki = await makePki();
-  key = await issuerKey('k1');
-  upstream = await startUpstream();
-  sidecar = await startTokenSidecar(pki, upstream.url, tokensConfig(pki.write('jwks.json', jwks(key)), { header: 'x-service-token' }), { top: { log: { level: 'debug' } } });
-});
-afterAll(async () => {
-  await sidecar?.close();
-  await upstream?.close();
-  pki?.cleanup();
+withScenario((started) => ({ pki, upstream, sidecar } = started), {
+  sidecar: async ({ pki }) => {
+    key = await issuerKey('k1');
+    return tokenSidecarOptions(tokensConfig(pki.write('jwks.json', jwks(key)), { header: 'x-service-token' }), { top: { log: { level: 'debug' } } });
+  },
 });
 
 test('planted tokens never appear in the log output', async () => {

@@ -2,12 +2,14 @@
 // bundle. Before a first list has loaded, tokens are refused with 503
 // token_revocations_unavailable (fail closed); a listed jti is refused with token_revoked; an
 // outage keeps the last good list; an entry whose exp has passed no longer matters.
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { afterAll, expect, test } from 'vitest';
 import { call, mtlsAgent } from '../helpers/client.js';
-import { makePki, type TestPki } from '../helpers/pki.js';
+import type { TestPki } from '../helpers/pki.js';
+import { withScenario } from '../helpers/scenario.js';
 import type { RunningSidecar } from '../helpers/sidecar.js';
-import { bearer, issuerKey, jwks, mint, startJwksServer, startTokenSidecar, tokensConfig, until, type IssuerKey, type JwksServer } from '../helpers/tokens.js';
-import { startUpstream, type TestUpstream } from '../helpers/upstream.js';
+import { bearer, issuerKey, jwks, mint, startJwksServer, tokensConfig, tokenSidecarOptions, type IssuerKey, type JwksServer } from '../helpers/tokens.js';
+import type { TestUpstream } from '../helpers/upstream.js';
+import { until } from '../helpers/wait.js';
 
 let pki: TestPki;
 let key: IssuerKey;
@@ -15,21 +17,19 @@ let list: JwksServer;
 let app: TestUpstream;
 let sidecar: RunningSidecar;
 
-beforeAll(async () => {
-  pki = await makePki();
-  key = await issuerKey('k1');
-  list = await startJwksServer(JSON.stringify({ revoked: [] }));
-  list.setDown(true);
-  app = await startUpstream();
-  const ca = pki.write('list-ca.pem', list.caPem);
-  sidecar = await startTokenSidecar(pki, app.url, tokensConfig(pki.write('jwks.json', jwks(key)), { denylist: { remote: { url: list.url, ca, refreshMs: 200, timeoutMs: 1000 } } }));
-}, 120_000);
+withScenario((started) => ({ pki, upstream: app, sidecar } = started), {
+  sidecar: async ({ pki }) => {
+    key = await issuerKey('k1');
+    list = await startJwksServer(JSON.stringify({ revoked: [] }));
+    list.setDown(true);
+    const ca = pki.write('list-ca.pem', list.caPem);
+    return tokenSidecarOptions(tokensConfig(pki.write('jwks.json', jwks(key)), { denylist: { remote: { url: list.url, ca, refreshMs: 200, timeoutMs: 1000 } } }));
+  },
+  hookTimeoutMs: 120_000,
+});
 
 afterAll(async () => {
-  await sidecar?.close();
-  await app?.close();
   await list?.close();
-  pki?.cleanup();
 });
 
 const getOrders = async (jti: string) => call(`${sidecar.url}/api/x`, mtlsAgent(pki, pki.frontend), { headers: bearer(await mint(key, { jti })) });

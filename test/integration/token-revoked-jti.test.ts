@@ -1,14 +1,15 @@
 // A token whose jti is on the denylist file is refused with 401 token_revoked, even when the
 // same token was verified (and cached) before it was revoked; other jtis pass.
 import { writeFileSync } from 'node:fs';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { loadConfigObject } from '../../src/config/load.js';
 import { call, mtlsAgent } from '../helpers/client.js';
 import { metric } from '../helpers/metrics.js';
-import { makePki, type TestPki } from '../helpers/pki.js';
+import type { TestPki } from '../helpers/pki.js';
+import { withScenario } from '../helpers/scenario.js';
 import { sidecarConfig, type RunningSidecar } from '../helpers/sidecar.js';
-import { bearer, issuerKey, jwks, mint, startTokenSidecar, TOKEN_ROUTES, tokensConfig, type IssuerKey } from '../helpers/tokens.js';
-import { startUpstream, type TestUpstream } from '../helpers/upstream.js';
+import { bearer, issuerKey, jwks, mint, TOKEN_ROUTES, tokensConfig, tokenSidecarOptions, type IssuerKey } from '../helpers/tokens.js';
+import type { TestUpstream } from '../helpers/upstream.js';
 
 let pki: TestPki;
 let upstream: TestUpstream;
@@ -17,18 +18,13 @@ let key: IssuerKey;
 let tokens: Record<string, unknown>;
 let denylist: string;
 
-beforeAll(async () => {
-  pki = await makePki();
-  key = await issuerKey('k1');
-  upstream = await startUpstream();
-  denylist = pki.write('revoked-jti.txt', '# revoked tokens\nrevoked-1\n');
-  tokens = tokensConfig(pki.write('jwks.json', jwks(key)), { denylist });
-  sidecar = await startTokenSidecar(pki, upstream.url, tokens);
-});
-afterAll(async () => {
-  await sidecar?.close();
-  await upstream?.close();
-  pki?.cleanup();
+withScenario((started) => ({ pki, upstream, sidecar } = started), {
+  sidecar: async ({ pki }) => {
+    key = await issuerKey('k1');
+    denylist = pki.write('revoked-jti.txt', '# revoked tokens\nrevoked-1\n');
+    tokens = tokensConfig(pki.write('jwks.json', jwks(key)), { denylist });
+    return tokenSidecarOptions(tokens);
+  },
 });
 
 test('revoked jti → 401 token_revoked; revoking a cached token takes effect on reload', async () => {

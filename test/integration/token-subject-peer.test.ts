@@ -1,32 +1,24 @@
 // tokens.subject.matchPeer: the token's subject must name the mTLS peer, directly (its SPIFFE ID)
 // or through tokens.subject.map; a token issued to one workload and replayed by another that
 // is allowed on the route gets 401 token_binding_mismatch.
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { call, mtlsAgent } from '../helpers/client.js';
-import { IDS, makePki, type CertFiles, type TestPki } from '../helpers/pki.js';
+import { IDS, type CertFiles, type TestPki } from '../helpers/pki.js';
+import { withScenario } from '../helpers/scenario.js';
 import type { RunningSidecar } from '../helpers/sidecar.js';
-import { bearer, issuerKey, jwks, mint, startTokenSidecar, tokensConfig, type IssuerKey } from '../helpers/tokens.js';
-import { startUpstream, type TestUpstream } from '../helpers/upstream.js';
+import { bearer, issuerKey, jwks, mint, tokenSidecarOptions, tokensConfig, type IssuerKey } from '../helpers/tokens.js';
+import type { TestUpstream } from '../helpers/upstream.js';
 
 let pki: TestPki;
 let upstream: TestUpstream;
 let sidecar: RunningSidecar;
 let key: IssuerKey;
 
-beforeAll(async () => {
-  pki = await makePki();
-  key = await issuerKey('k1');
-  upstream = await startUpstream();
-  sidecar = await startTokenSidecar(
-    pki,
-    upstream.url,
-    tokensConfig(pki.write('jwks.json', jwks(key)), { leastPrivilege: 'off', subject: { claim: 'sub', matchPeer: true, map: { 'client-frontend': IDS.frontend } } }),
-  );
-});
-afterAll(async () => {
-  await sidecar?.close();
-  await upstream?.close();
-  pki?.cleanup();
+withScenario((started) => ({ pki, upstream, sidecar } = started), {
+  sidecar: async ({ pki }) => {
+    key = await issuerKey('k1');
+    return tokenSidecarOptions(tokensConfig(pki.write('jwks.json', jwks(key)), { leastPrivilege: 'off', subject: { claim: 'sub', matchPeer: true, map: { 'client-frontend': IDS.frontend } } }));
+  },
 });
 
 async function outcome(who: CertFiles, token: string): Promise<string> {

@@ -1,29 +1,25 @@
 // A valid bearer token from a configured issuer (JWKS file) gets through with 200; the
 // verification is counted in palisade_token_verifications_total, and a repeat is served from
 // the verified-token cache. Routes with `token: false` need no token.
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { call, mtlsAgent } from '../helpers/client.js';
 import { metric } from '../helpers/metrics.js';
-import { makePki, type TestPki } from '../helpers/pki.js';
+import type { TestPki } from '../helpers/pki.js';
+import { withScenario } from '../helpers/scenario.js';
 import type { RunningSidecar } from '../helpers/sidecar.js';
-import { bearer, issuerKey, jwks, mint, startTokenSidecar, tokensConfig, type IssuerKey } from '../helpers/tokens.js';
-import { startUpstream, type TestUpstream } from '../helpers/upstream.js';
+import { bearer, issuerKey, jwks, mint, tokensConfig, tokenSidecarOptions, type IssuerKey } from '../helpers/tokens.js';
+import type { TestUpstream } from '../helpers/upstream.js';
 
 let pki: TestPki;
 let upstream: TestUpstream;
 let sidecar: RunningSidecar;
 let key: IssuerKey;
 
-beforeAll(async () => {
-  pki = await makePki();
-  key = await issuerKey('k1');
-  upstream = await startUpstream();
-  sidecar = await startTokenSidecar(pki, upstream.url, tokensConfig(pki.write('jwks.json', jwks(key))));
-});
-afterAll(async () => {
-  await sidecar?.close();
-  await upstream?.close();
-  pki?.cleanup();
+withScenario((started) => ({ pki, upstream, sidecar } = started), {
+  sidecar: async ({ pki }) => {
+    key = await issuerKey('k1');
+    return tokenSidecarOptions(tokensConfig(pki.write('jwks.json', jwks(key))));
+  },
 });
 
 test('valid token → 200, counted as a successful verification; the repeat is a cache hit', async () => {

@@ -2,29 +2,23 @@
 // upstream.bodyTimeoutMs the response is cut off (a truncated body must not look complete) and
 // the request is recorded as upstream_timeout, not upstream_unavailable.
 import { connect } from 'node:tls';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { metric } from '../helpers/metrics.js';
-import { makePki, type TestPki } from '../helpers/pki.js';
-import { startSidecar, type RunningSidecar } from '../helpers/sidecar.js';
-import { startUpstream, type TestUpstream } from '../helpers/upstream.js';
+import type { TestPki } from '../helpers/pki.js';
+import { withScenario } from '../helpers/scenario.js';
+import type { RunningSidecar } from '../helpers/sidecar.js';
+import type { TestUpstream } from '../helpers/upstream.js';
 
 let pki: TestPki;
 let upstream: TestUpstream;
 let sidecar: RunningSidecar;
 
-beforeAll(async () => {
-  pki = await makePki();
-  upstream = await startUpstream((_req, res) => {
+withScenario((started) => ({ pki, upstream, sidecar } = started), {
+  app: (_req, res) => {
     res.writeHead(200, { 'content-length': '100' });
     res.write('partial');
-  });
-  sidecar = await startSidecar(pki, { upstreamUrl: upstream.url, listener: { upstream: { url: upstream.url, bodyTimeoutMs: 300 } } });
-});
-
-afterAll(async () => {
-  await sidecar?.close();
-  await upstream?.close();
-  pki?.cleanup();
+  },
+  sidecar: ({ upstream }) => ({ listener: { upstream: { url: upstream.url, bodyTimeoutMs: 300 } } }),
 });
 
 test('an app that stalls mid-body: response cut off, reason upstream_timeout', async () => {

@@ -1,13 +1,14 @@
 // An upstream that resets its connection mid-response: the client sees the response cut off
 // (never a truncated body that looks complete), the audit line records the abort, and the
 // sidecar keeps serving the next request.
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { request } from 'undici';
 import { call, mtlsAgent } from '../helpers/client.js';
 import { metric } from '../helpers/metrics.js';
-import { IDS, makePki, type TestPki } from '../helpers/pki.js';
-import { startSidecar, type RunningSidecar } from '../helpers/sidecar.js';
-import { startUpstream, type Handler, type TestUpstream } from '../helpers/upstream.js';
+import { IDS, type TestPki } from '../helpers/pki.js';
+import { withScenario } from '../helpers/scenario.js';
+import type { RunningSidecar } from '../helpers/sidecar.js';
+import type { Handler, TestUpstream } from '../helpers/upstream.js';
 
 const FULL_LENGTH = 10_000;
 const SENT_BEFORE_RESET = 1_000;
@@ -28,16 +29,8 @@ const handler: Handler = (req, res) => {
   res.end(text);
 };
 
-beforeAll(async () => {
-  pki = await makePki();
-  upstream = await startUpstream(handler);
-  sidecar = await startSidecar(pki, { upstreamUrl: upstream.url });
-});
-
-afterAll(async () => {
-  await sidecar?.close();
-  await upstream?.close();
-  pki?.cleanup();
+withScenario((started) => ({ pki, upstream, sidecar } = started), {
+  app: handler,
 });
 
 test('an upstream reset mid-body cuts the client response off, and the sidecar keeps serving', async () => {

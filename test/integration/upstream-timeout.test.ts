@@ -1,27 +1,21 @@
 // An upstream that accepts the request but never answers is cut off at the listener's
 // upstream.headersTimeoutMs: the client gets 504 gateway_timeout with reason upstream_timeout.
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { call, mtlsAgent } from '../helpers/client.js';
 import { metric } from '../helpers/metrics.js';
-import { IDS, makePki, type TestPki } from '../helpers/pki.js';
-import { startSidecar, type RunningSidecar } from '../helpers/sidecar.js';
-import { startUpstream, type TestUpstream } from '../helpers/upstream.js';
+import { IDS, type TestPki } from '../helpers/pki.js';
+import { withScenario } from '../helpers/scenario.js';
+import type { RunningSidecar } from '../helpers/sidecar.js';
+import type { TestUpstream } from '../helpers/upstream.js';
 
 let pki: TestPki;
 let upstream: TestUpstream;
 let sidecar: RunningSidecar;
 
-beforeAll(async () => {
-  pki = await makePki();
+withScenario((started) => ({ pki, upstream, sidecar } = started), {
   // Never answers: no writeHead, no end.
-  upstream = await startUpstream(() => undefined);
-  sidecar = await startSidecar(pki, { upstreamUrl: upstream.url, listener: { upstream: { url: upstream.url, headersTimeoutMs: 300 } } });
-});
-
-afterAll(async () => {
-  await sidecar?.close();
-  await upstream?.close();
-  pki?.cleanup();
+  app: () => undefined,
+  sidecar: ({ upstream }) => ({ listener: { upstream: { url: upstream.url, headersTimeoutMs: 300 } } }),
 });
 
 test('an upstream that never answers gets 504 upstream_timeout', async () => {

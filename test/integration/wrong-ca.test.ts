@@ -1,27 +1,21 @@
 // A client certificate from another CA is refused at the handshake (in report mode too), with
 // the precise reason unknown_ca; an expired client certificate is refused as cert_expired.
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { createCa, createLeaf } from '../../src/certs/factory.js';
 import { tryHandshake } from '../helpers/client.js';
 import { metric } from '../helpers/metrics.js';
-import { IDS, makePki, type TestPki } from '../helpers/pki.js';
-import { startSidecar, type RunningSidecar } from '../helpers/sidecar.js';
-import { startUpstream, type TestUpstream } from '../helpers/upstream.js';
+import { IDS, type TestPki } from '../helpers/pki.js';
+import { withScenario } from '../helpers/scenario.js';
+import type { RunningSidecar } from '../helpers/sidecar.js';
+import type { TestUpstream } from '../helpers/upstream.js';
 
 let pki: TestPki;
 let upstream: TestUpstream;
 let sidecar: RunningSidecar;
 
-beforeAll(async () => {
-  pki = await makePki();
-  upstream = await startUpstream();
+withScenario((started) => ({ pki, upstream, sidecar } = started), {
   // Report mode on purpose: it must still never let an unverified chain through.
-  sidecar = await startSidecar(pki, { upstreamUrl: upstream.url, mode: 'report' });
-});
-afterAll(async () => {
-  await sidecar?.close();
-  await upstream?.close();
-  pki?.cleanup();
+  sidecar: { mode: 'report' },
 });
 
 test('a certificate from another CA, with the same SPIFFE ID, is refused', async () => {

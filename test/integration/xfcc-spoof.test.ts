@@ -1,12 +1,13 @@
 // A peer cannot forge the headers the sidecar owns: any x-forwarded-client-cert it sends (one
 // copy, two copies, any casing) is removed and the app sees exactly one, the sidecar's, naming
 // the verified identity. A malformed x-request-id is replaced; a well-formed one is kept.
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { request } from 'undici';
 import { mtlsAgent } from '../helpers/client.js';
-import { IDS, makePki, type TestPki } from '../helpers/pki.js';
-import { startSidecar, type RunningSidecar } from '../helpers/sidecar.js';
-import { startUpstream, type ReceivedRequest, type TestUpstream } from '../helpers/upstream.js';
+import { IDS, type TestPki } from '../helpers/pki.js';
+import { withScenario } from '../helpers/scenario.js';
+import type { RunningSidecar } from '../helpers/sidecar.js';
+import type { ReceivedRequest, TestUpstream } from '../helpers/upstream.js';
 
 const SPOOFED = 'By=spiffe://evil;URI=spiffe://test.palisade.local/ns/ops/sa/admin';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -15,17 +16,7 @@ let pki: TestPki;
 let upstream: TestUpstream;
 let sidecar: RunningSidecar;
 
-beforeAll(async () => {
-  pki = await makePki();
-  upstream = await startUpstream();
-  sidecar = await startSidecar(pki, { upstreamUrl: upstream.url });
-});
-
-afterAll(async () => {
-  await sidecar?.close();
-  await upstream?.close();
-  pki?.cleanup();
-});
+withScenario((started) => ({ pki, upstream, sidecar } = started));
 
 /** Send `headers` (a flat [name, value, ...] list, so duplicates and casing are kept) and return what the app saw. */
 async function send(headers: string[]): Promise<ReceivedRequest> {
