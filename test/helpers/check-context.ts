@@ -16,33 +16,24 @@ import { evaluate, type Evaluation } from '../../src/pipeline/evaluate.js';
 import { RequestFacts } from '../../src/pipeline/facts.js';
 import { normalizePath } from '../../src/pipeline/path-normalize.js';
 import { compileListenerPolicy, findRoute } from '../../src/pipeline/routes.js';
-import { SignatureRuntime } from '../../src/pipeline/signature-runtime.js';
+import { ChainState } from '../../src/pipeline/chain-state.js';
 import type { Check, Finding, ListenerPolicy, RequestContext, RoutedRequest } from '../../src/pipeline/types.js';
 import { RequestBody } from '../../src/proxy/body-reader.js';
 import { PeerCertFactsCache } from '../../src/tls/peer-certificate.js';
 import { readPeer, type PeerInfo } from '../../src/tls/peer-identity.js';
 import type { PeerCertPolicy } from '../../src/tls/peer-policy.js';
-import { RemoteDenylist, RemoteDenylists } from '../../src/tokens/remote-denylist.js';
-import { buildTokenRuntime, type TokenRuntime } from '../../src/tokens/runtime.js';
 import type { CertFiles, TestPki } from './pki.js';
 import { sidecarConfig, type SidecarOptions } from './sidecar.js';
-
-/**
- * A registry of remote denylists that never fetches: each list stays "never loaded", which is
- * what a listener sees before the broker first answers (and all a unit test can ask of it
- * without a socket).
- */
-class NeverFetchedDenylists extends RemoteDenylists {
-  override acquire(...args: ConstructorParameters<typeof RemoteDenylist>): RemoteDenylist {
-    return new RemoteDenylist(...args);
-  }
-}
 
 /** What one inbound listener holds for its checks, built as the sidecar builds it. */
 export interface ListenerCheckState {
   readonly peerPolicy: PeerCertPolicy;
-  readonly tokens?: TokenRuntime;
-  readonly signatures?: SignatureRuntime;
+  /**
+   * Each check with the state it prepared for this listener (ChainState.prepare, as a reload
+   * builds it). Never activated: a remote JWKS or denylist stays "never loaded", which is what a
+   * listener sees before its first fetch answers (and all a unit test can ask of it without a socket).
+   */
+  readonly chain: ChainState;
 }
 
 export interface RequestSpec {
@@ -72,9 +63,9 @@ export interface CheckContext {
   /** The request routing hands the checks; throws when no route matches (a test's mistake). */
   request(spec?: RequestSpec): RoutedRequest;
   /** Run one check on a request (or a spec); the findings it returns. */
-  run(check: Check, request: RoutedRequest | RequestSpec): Promise<readonly Finding[]>;
+  run<S>(check: Check<S>, request: RoutedRequest | RequestSpec): Promise<readonly Finding[]>;
   /** The check's answer as it returns it: findings, or a promise of them (to prove a check stays synchronous). */
-  answer(check: Check, request: RoutedRequest | RequestSpec): ReturnType<Check['run']>;
+  answer<S>(check: Check<S>, request: RoutedRequest | RequestSpec): ReturnType<Check<S>['run']>;
   /** Run routing, the whole chain and decide(), as the listener does. */
   evaluate(spec?: RequestSpec): Promise<Evaluation>;
 }
@@ -88,8 +79,7 @@ export function checkContext(pki: TestPki, options: Omit<SidecarOptions, 'upstre
   if (!material) throw new Error(`no TLS material for listener ${config.name}`);
   const state: ListenerCheckState = {
     peerPolicy: material.peerPolicy,
-    ...(config.tokens ? { tokens: buildTokenRuntime(config, loaded.value.tokens.get(config.name), undefined, new NeverFetchedDenylists()) } : {}),
-    ...(config.signatures ? { signatures: new SignatureRuntime(config, loaded.value.signatures.inbound.get(config.name) ?? new Map(), undefined) } : {}),
+    chain: ChainState.prepare({ listener: config, loaded: loaded.value }, undefined),
   };
   const policy = compileListenerPolicy(config, loaded.value.config.mode);
   const certFacts = new PeerCertFactsCache();
@@ -122,8 +112,6 @@ export function checkContext(pki: TestPki, options: Omit<SidecarOptions, 'upstre
       rawHeaders: lines.flat(),
       peer: peerOf(spec.who, spec.intermediates),
       peerPolicy: state.peerPolicy,
-      ...(state.tokens ? { tokens: state.tokens } : {}),
-      ...(state.signatures ? { signatures: state.signatures } : {}),
       facts: new RequestFacts(),
       ...(body ? { body: bodyReader(body, headers) } : {}),
     };
@@ -138,8 +126,12 @@ export function checkContext(pki: TestPki, options: Omit<SidecarOptions, 'upstre
     return { ...base, route, forwardPath: normalized.path + normalized.query };
   };
 
-  // The one place a check is invoked.
-  const answer = (check: Check, given: RoutedRequest | RequestSpec): ReturnType<Check['run']> => check.run('route' in given ? given : request(given));
+  // The one place a check is invoked: with the state it prepared for this listener, as the chain
+  // runs it (undefined when the check has nothing to do on this listener).
+  const answer = <S>(check: Check<S>, given: RoutedRequest | RequestSpec): ReturnType<Check<S>['run']> => {
+    const step = state.chain.steps.find((candidate) => candidate.check === (check as Check<unknown>));
+    return check.run('route' in given ? given : request(given), step?.state as S | undefined);
+  };
 
   return {
     pki,
@@ -150,7 +142,7 @@ export function checkContext(pki: TestPki, options: Omit<SidecarOptions, 'upstre
     request,
     answer,
     run: async (check, given) => answer(check, given),
-    evaluate: (spec = {}) => evaluate(policy, context(spec)),
+    evaluate: (spec = {}) => evaluate(policy, state.chain, context(spec)),
   };
 }
 

@@ -16,7 +16,8 @@ import { LogCapture } from '../helpers/logs.js';
 import { IDS, makePki, type TestPki } from '../helpers/pki.js';
 import { send, signRequest, type SignedSetup } from '../helpers/signed.js';
 import { sidecarConfig } from '../helpers/sidecar.js';
-import { ISSUER, AUDIENCE, issuerKey, jwks, startJwksServer, until, type JwksServer } from '../helpers/tokens.js';
+import { ISSUER, AUDIENCE, issuerKey, jwks, startJwksServer, type JwksServer } from '../helpers/tokens.js';
+import { until } from '../helpers/wait.js';
 import { startUpstream, type TestUpstream } from '../helpers/upstream.js';
 
 let pki: TestPki;
