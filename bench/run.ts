@@ -33,7 +33,7 @@ import { request as undiciRequest, Agent } from 'undici';
 import { stringify } from 'yaml';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { certsInit } from '../src/cli/certs.js';
-import { signRequestHeaders } from '../src/cli/sign.js';
+import { signRequestHeaders } from '../src/signatures/sign-request.js';
 import { VERSION } from '../src/version.js';
 import { runHandshakeLoad } from './handshakes.js';
 import { runLoad, type ClientTls } from './load.js';

@@ -22,12 +22,15 @@ import { Recorder } from './telemetry/recorder.js';
 import { exportZeroSeries } from './telemetry/zero-series.js';
 import { VERSION } from './version.js';
 import { ProbeScheduler } from './probe/scheduler.js';
-import { configuredProbes } from './probe/config-targets.js';
+import type { CertificateIssuer } from './core/certificate-issuer.js';
+import { configuredProbes } from './config/probe-targets.js';
 import { forgetProbe, recordProbe } from './telemetry/probe-metrics.js';
 
 export interface SidecarOptions {
   /** Where log lines go (default stdout). Tests pass a stream to read them. */
   readonly logDestination?: DestinationStream;
+  /** Makes the periodic mtls probe's throwaway client certificates (`palisade run` passes the certificate factory); without it that check is skipped. */
+  readonly certificates?: CertificateIssuer;
 }
 
 export interface SidecarAddresses {
@@ -70,6 +73,7 @@ export class Sidecar {
     this.probes = new ProbeScheduler(
       (target, report) => recordProbe(this.metrics, this.log, target, report),
       (target) => forgetProbe(this.metrics, target),
+      options.certificates,
     );
   }
 

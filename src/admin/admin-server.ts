@@ -10,9 +10,9 @@ import { createServer as createHttpsServer, type Server as HttpsServer } from 'n
 import type { AddressInfo } from 'node:net';
 import type { SecureContextOptions, TLSSocket } from 'node:tls';
 import type { Registry } from 'prom-client';
-import { listenOn } from '../proxy/listener-common.js';
-import { compileIdentityPattern, matchIdentity, type IdentityPattern } from '../tls/identity-pattern.js';
-import { parseSpiffeId } from '../tls/spiffe.js';
+import { listenOn } from '../core/listen.js';
+import { compileIdentityPattern, matchIdentity, type IdentityPattern } from '../core/identity-pattern.js';
+import { parseSpiffeId } from '../core/spiffe.js';
 import { parseSubjectAltNames } from '../tls/subject-alt-names.js';
 import { isPublicEndpoint, PUBLIC_ENDPOINTS, SENSITIVE_ENDPOINTS } from './endpoints.js';
 

@@ -5,9 +5,9 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
-import { parseDuration } from '../certs/factory.js';
-import { formatPath } from '../config/load.js';
-import { validateIdentityPattern } from '../tls/identity-pattern.js';
+import { parseDuration } from '../core/duration.js';
+import { formatPath } from '../core/key-path.js';
+import { validateIdentityPattern } from '../core/identity-pattern.js';
 
 const Duration = z.string().superRefine((value, ctx) => {
   try {

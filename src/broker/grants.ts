@@ -8,10 +8,10 @@
 //   - no `scope` asked means the grant's *minimum* set (`defaultScopes`), not its maximum, so
 //     a careless client never holds more than the least its job needs.
 import { z } from 'zod';
-import { parseDuration } from '../certs/factory.js';
-import { formatPath } from '../config/load.js';
-import { compileIdentityPattern, matchIdentity, validateIdentityPattern, type IdentityPattern } from '../tls/identity-pattern.js';
-import type { PeerIdentity } from '../tls/peer-identity.js';
+import { parseDuration } from '../core/duration.js';
+import { formatPath } from '../core/key-path.js';
+import { compileIdentityPattern, matchIdentity, validateIdentityPattern, type IdentityPattern } from '../core/identity-pattern.js';
+import type { PeerIdentity } from '../core/identity.js';
 import type { OAuthError } from './oauth-errors.js';
 
 const Scope = z.string().regex(/^[\x21\x23-\x5B\x5D-\x7E]+$/, { error: 'must be an RFC 6749 scope token (printable ASCII, no space, quote or backslash)' });

@@ -4,7 +4,8 @@ import { createHash, type X509Certificate } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import { EKU_CLIENT_AUTH, PeerCertFactsCache } from '../tls/peer-certificate.js';
-import { readPeer, type PeerIdentity } from '../tls/peer-identity.js';
+import { readPeer } from '../tls/peer-identity.js';
+import type { PeerIdentity } from '../core/identity.js';
 import { OAUTH_ERRORS, type OAuthError } from './oauth-errors.js';
 
 const MAX_FORM_BYTES = 16_384;

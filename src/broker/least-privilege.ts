@@ -3,8 +3,8 @@
 // listener accepts from this broker (same issuer) should hold no scope that no route its
 // identity may call requires. Findings are reported at broker start; nothing is changed.
 import { ConfigSchema } from '../config/schema.js';
-import { compileIdentityPattern as compileIdentity, matchIdentity, type IdentityPattern } from '../tls/identity-pattern.js';
-import { parseSpiffeId } from '../tls/spiffe.js';
+import { compileIdentityPattern as compileIdentity, matchIdentity, type IdentityPattern } from '../core/identity-pattern.js';
+import { parseSpiffeId } from '../core/spiffe.js';
 import { readYamlFile } from './config.js';
 import type { Grant } from './grants.js';
 

@@ -1,7 +1,7 @@
 // OAuth 2.0 error codes the broker answers with (RFC 6749 §5.2, RFC 8707 §2, RFC 7009 §2.2.1).
 // They are the `error` of the JSON body, the `reason` label of palisade_broker_grants_total and
 // the `error` of a refusal's audit line. A namespace of its own, defined by the RFCs, apart from
-// the sidecar's reason codes (src/pipeline/reasons.ts), which describe requests to an app.
+// the sidecar's reason codes (src/core/reasons.ts), which describe requests to an app.
 export const OAUTH_ERRORS = {
   invalid_request: { status: 400, description: 'A parameter is missing, repeated, malformed, or the body is not a form.' },
   invalid_client: { status: 401, description: 'The client certificate gives no usable identity (no single valid SPIFFE ID).' },

@@ -8,7 +8,7 @@
 // with `revoked: []` so an operator sees that nothing happened.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { compactVerify, createLocalJWKSet, decodeJwt } from 'jose';
-import { matchIdentity, type IdentityPattern } from '../tls/identity-pattern.js';
+import { matchIdentity, type IdentityPattern } from '../core/identity-pattern.js';
 import type { BrokerAudit } from './audit.js';
 import { parseScopeParam } from './grants.js';
 import { clientIdentity, readForm, sendJson, sendOAuthError, single } from './http.js';

@@ -1,6 +1,7 @@
 // Certificate factory: a dev CA and leaf certificates with SPIFFE URI SANs.
 //
-// Used by `palisade certs init`, by `palisade demo`, and by tests, which need certificates
+// Used by `palisade certs init`, by `palisade demo`, by the probe and the drills the CLI starts
+// (handed to them as a core/certificate-issuer.ts, never imported), and by tests, which need certificates
 // that break exactly one rule (expired, weak key, SHA-1, CA:true leaf...) and certificates as
 // varied as an attacker's: basicConstraints, keyUsage, extendedKeyUsage, SANs and subject can
 // each be set freely (critical or not, absent, duplicated through `extraExtensions`). The
@@ -9,6 +10,7 @@
 import 'reflect-metadata';
 import { KeyObject, randomBytes, webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
+import type { CertificateIssuer } from '../core/certificate-issuer.js';
 
 x509.cryptoProvider.set(webcrypto as never);
 
@@ -281,17 +283,7 @@ export async function createCrl(options: CrlOptions): Promise<{ pem: string; der
   return { pem: x509.PemConverter.encode(crl.rawData, 'X509 CRL') + '\n', der: Buffer.from(crl.rawData) };
 }
 
-/** Parse a duration such as `90s`, `15m`, `24h`, `30d` into milliseconds. */
-export function parseDuration(text: string): number {
-  const match = /^(\d+)(s|m|h|d)$/.exec(text.trim());
-  if (!match) throw new Error(`invalid duration "${text}": use a number and a unit, e.g. 24h, 30d, 15m`);
-  const unit = { s: 1000, m: 60_000, h: HOUR_MS, d: 24 * HOUR_MS }[match[2] as 's' | 'm' | 'h' | 'd'];
-  const ms = Number(match[1]) * unit;
-  if (ms <= 0) throw new Error(`invalid duration "${text}": must be greater than zero`);
-  return ms;
-}
-
-/** Load an existing CA (PEM certificate and PKCS#8 key) so that `certs init` can add identities to it. */
+/** Load an existing CA (PEM certificate and PKCS#8 key) so that `certs init` can add identities to it, or a drill forge under it. */
 export async function loadIssuer(certPem: string, keyPem: string): Promise<IssuedCert> {
   const { createPrivateKey } = await import('node:crypto');
   const keyObject = createPrivateKey(keyPem);
@@ -349,3 +341,6 @@ export async function createSelfSignedLeaf(options: Omit<LeafOptions, 'issuer' |
   });
   return { certPem: cert.toString('pem') + '\n', keyPem: privateKeyPem(key), cert, key };
 }
+
+/** The factory as the issuer the probe and the drills are handed at run time (core/certificate-issuer.ts). */
+export const certificateFactory: CertificateIssuer = { createCa, createLeaf, createSelfSignedLeaf, loadIssuer };

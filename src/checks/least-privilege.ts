@@ -2,11 +2,12 @@
 // may call can ever require. The excess is a token_overprivileged finding: report-only by
 // default (would_deny, counted and logged, the request goes on), or a denial with
 // tokens.leastPrivilege: deny. A staging test can then fail fast on an over-scoped account.
-import type { Check, Finding } from '../pipeline/types.js';
+import type { Check } from '../pipeline/types.js';
+import type { Finding } from '../core/findings.js';
 import type { InboundConfig } from '../config/schema.js';
-import { compileIdentityPattern, matchIdentity, type IdentityPattern } from '../tls/identity-pattern.js';
-import type { PeerIdentity } from '../tls/peer-identity.js';
-import { LruCache } from '../tls/lru.js';
+import { compileIdentityPattern, matchIdentity, type IdentityPattern } from '../core/identity-pattern.js';
+import type { PeerIdentity } from '../core/identity.js';
+import { LruCache } from '../core/lru.js';
 
 const NAME = 'least-privilege';
 const LISTED = 10;

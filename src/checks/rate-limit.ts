@@ -13,9 +13,10 @@
 // reach this check: a caller cannot mint identities to flush the table, and a forgotten bucket
 // only ever belonged to the identity that has been quiet longest. 16 384 pairs is far above the
 // workloads one service talks to, and a few MB at most.
-import type { Check, Finding } from '../pipeline/types.js';
+import type { Check } from '../pipeline/types.js';
+import type { Finding } from '../core/findings.js';
 import type { RouteConfig } from '../config/schema.js';
-import { LruCache } from '../tls/lru.js';
+import { LruCache } from '../core/lru.js';
 import { fullBucket, take, type BucketLevel, type BucketLimit } from './token-bucket.js';
 
 const NAME = 'rate-limit';

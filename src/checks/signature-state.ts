@@ -13,7 +13,7 @@ import type { SignatureAlgorithm } from '../signatures/algorithms.js';
 import { parseComponentText, type Component } from '../signatures/components.js';
 import type { DigestAlgorithm } from '../signatures/digest.js';
 import { ReplayCache } from '../signatures/replay-cache.js';
-import { compileIdentityPattern, type IdentityPattern } from '../tls/identity-pattern.js';
+import { compileIdentityPattern, type IdentityPattern } from '../core/identity-pattern.js';
 
 export interface RegisteredKey {
   readonly keyid: string;

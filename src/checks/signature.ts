@@ -18,8 +18,9 @@
 // Returns findings and sets the `signatureVerification` fact; never writes a response,
 // metric or log line.
 import { createHash } from 'node:crypto';
-import type { Check, Finding, RoutedRequest } from '../pipeline/types.js';
-import type { ReasonCode } from '../pipeline/reasons.js';
+import type { Check, RoutedRequest } from '../pipeline/types.js';
+import type { Finding } from '../core/findings.js';
+import type { ReasonCode } from '../core/reasons.js';
 import { prepareSignatureRuntime, type RouteSignatureRule, type SignatureRuntime } from './signature-state.js';
 import { digestsMatch, parseContentDigest, type DigestAlgorithm } from '../signatures/digest.js';
 import { SignatureError } from '../signatures/errors.js';
@@ -27,7 +28,7 @@ import { hasSignatureFields, parseSignatureFields, type ParsedSignature } from '
 import { headerLines, type HeaderLines, type HttpRequestMessage } from '../signatures/message.js';
 import { isHighS } from '../signatures/algorithms.js';
 import { verifyParsedSignature } from '../signatures/sign.js';
-import { matchIdentity } from '../tls/identity-pattern.js';
+import { matchIdentity } from '../core/identity-pattern.js';
 
 const NAME = 'signature';
 

@@ -3,9 +3,10 @@
 //     base64url SHA-256 of its DER, compared as the exact string); policy can require binding;
 //   - tokens.subject.matchPeer: the subject claim must name the mTLS peer identity (itself, or
 //     through tokens.subject.map).
-import { compileIdentityPattern, matchIdentity, type IdentityPattern } from '../tls/identity-pattern.js';
+import { compileIdentityPattern, matchIdentity, type IdentityPattern } from '../core/identity-pattern.js';
 import { identityString, type PeerInfo } from '../tls/peer-identity.js';
-import type { Check, Finding } from '../pipeline/types.js';
+import type { Check } from '../pipeline/types.js';
+import type { Finding } from '../core/findings.js';
 import type { TokenPolicyConfig } from '../config/tokens-schema.js';
 
 const NAME = 'token-binding';

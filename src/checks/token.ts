@@ -1,8 +1,9 @@
 // The bearer token: present, verified by a configured issuer (src/tokens/verifier.ts), and not
 // revoked. Establishes the `token` fact the binding, scope and least-privilege checks read, and
 // the `tokenVerification` fact telemetry counts. Routes with `token: false` are skipped.
-import type { ReasonCode } from '../pipeline/reasons.js';
-import type { Check, Finding, ListenerInput, Prepared, RoutedRequest } from '../pipeline/types.js';
+import type { ReasonCode } from '../core/reasons.js';
+import type { Check, ListenerInput, Prepared, RoutedRequest } from '../pipeline/types.js';
+import type { Finding } from '../core/findings.js';
 import { TokenRuntime } from '../tokens/runtime.js';
 
 const NAME = 'token';

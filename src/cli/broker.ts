@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { Broker, BrokerStartError } from '../broker/broker.js';
 import { loadBrokerFile } from '../broker/config.js';
 import { checkGrantsAgainst } from '../broker/least-privilege.js';
-import { parseDuration } from '../certs/factory.js';
+import { parseDuration } from '../core/duration.js';
 import { KeyRing } from '../broker/keys.js';
 import type { Command } from './command.js';
 import { EXIT_FINDINGS, EXIT_OK, UsageError } from './usage.js';

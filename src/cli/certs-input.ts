@@ -2,8 +2,9 @@
 // every problem reported at once: a bad --ip must not leave a fresh CA behind, and a bad --dns
 // must never end up inside a certificate.
 import { isIP } from 'node:net';
-import { KEY_TYPES, parseDuration, type KeyType } from '../certs/factory.js';
-import { parseSpiffeId } from '../tls/spiffe.js';
+import { KEY_TYPES, type KeyType } from '../certs/factory.js';
+import { parseDuration } from '../core/duration.js';
+import { parseSpiffeId } from '../core/spiffe.js';
 
 export interface CertsInitInput {
   readonly identities: ReadonlyArray<{ readonly name: string; readonly id: string }>;

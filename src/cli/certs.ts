@@ -3,7 +3,8 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { KEY_TYPES, createCa, createLeaf, loadIssuer, parseDuration, type IssuedCert, type KeyType } from '../certs/factory.js';
+import { KEY_TYPES, createCa, createLeaf, loadIssuer, type IssuedCert, type KeyType } from '../certs/factory.js';
+import { parseDuration } from '../core/duration.js';
 import { checkCertsInitInput, dnsNameProblem, ipAddressProblem } from './certs-input.js';
 import { parseFormat } from './format.js';
 import { EXIT_FINDINGS, EXIT_OK, UsageError } from './usage.js';

@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { Agent, request } from 'undici';
 import { stringify } from 'yaml';
+import { certificateFactory } from '../certs/factory.js';
 import { loadConfigFile } from '../config/load.js';
 import { startEchoApp } from '../demo/echo-app.js';
 import { Sidecar } from '../sidecar.js';
@@ -85,7 +86,7 @@ export async function demoCommand(args: string[]): Promise<number> {
   const loaded = loadConfigFile(configPath);
   if (!loaded.ok) throw new Error(`demo config is invalid: ${loaded.errors.join('; ')}`);
   const logPath = join(dir, 'audit.log');
-  const sidecar = new Sidecar(loaded.value, { logDestination: createWriteStream(logPath) });
+  const sidecar = new Sidecar(loaded.value, { logDestination: createWriteStream(logPath), certificates: certificateFactory });
   let addresses;
   try {
     addresses = await sidecar.start();

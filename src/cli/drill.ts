@@ -4,6 +4,7 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
+import { certificateFactory } from '../certs/factory.js';
 import { loadDrillFile } from '../drills/load.js';
 import { renderDrillJUnit } from '../drills/report-junit.js';
 import { renderJson, reportJsonSchema } from '../drills/report-json.js';
@@ -53,7 +54,7 @@ export async function drillCommand(args: string[]): Promise<number> {
     }
   }
 
-  const loaded = await loadDrillFile(values.config, process.env);
+  const loaded = await loadDrillFile(values.config, process.env, certificateFactory);
   if (!loaded.ok) return fail(loaded.kind, values.config, loaded.errors);
   const checked = await checkTargets(loaded.value);
   if (!checked.ok) return fail('refused', values.config, checked.errors);

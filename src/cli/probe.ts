@@ -1,14 +1,15 @@
 // palisade probe HOST:PORT: how an endpoint's TLS and mTLS are configured and what is wrong with it.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { parseDuration } from '../certs/factory.js';
+import { certificateFactory } from '../certs/factory.js';
+import { parseDuration } from '../core/duration.js';
 import { atOrAbove, isSeverity, type Severity } from '../report/findings.js';
 import { runProbe } from '../probe/probe.js';
 import { renderProbe, type ProbeFormat } from '../probe/render.js';
 import { DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT_MS, defaultDeadlineMs, parseChecks } from '../probe/settings.js';
 import { parseTarget } from '../probe/target.js';
 import { CHECKS, type ProbeTarget } from '../probe/types.js';
-import { parseSpiffeId } from '../tls/spiffe.js';
+import { parseSpiffeId } from '../core/spiffe.js';
 import type { Command } from './command.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError } from './usage.js';
 
@@ -91,7 +92,7 @@ export async function probeCommand(args: string[]): Promise<number> {
     ...(expect ? { expectIdentity: expect } : {}),
     ...(values['max-lifetime'] ? { maxLifetimeMs: duration('--max-lifetime', values['max-lifetime']) } : {}),
   };
-  const report = await runProbe(target, { timeoutMs, deadlineMs: defaultDeadlineMs(timeoutMs), concurrency: DEFAULT_CONCURRENCY, checks });
+  const report = await runProbe(target, { timeoutMs, deadlineMs: defaultDeadlineMs(timeoutMs), concurrency: DEFAULT_CONCURRENCY, checks, certificates: certificateFactory });
   process.stdout.write(renderProbe(report, format as ProbeFormat, failOn as Severity));
   if (!report.reachable) {
     process.stderr.write(`palisade: cannot probe ${target.label}: ${report.error ?? 'unreachable'}\n`);

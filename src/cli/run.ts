@@ -3,6 +3,7 @@
 //   SIGHUP, or a change to the config file or any file it names (reload.watchFiles)
 //                   → reload the config and certificates; a bad reload keeps the running config.
 import { parseArgs } from 'node:util';
+import { certificateFactory } from '../certs/factory.js';
 import { loadConfigFile } from '../config/load.js';
 import { FileWatcher, configuredFiles } from '../config/watch.js';
 import { Sidecar } from '../sidecar.js';
@@ -26,7 +27,7 @@ export async function runCommand(args: string[]): Promise<number> {
     process.stderr.write(`${configPath}: refused, nothing was started\n${gate.map((problem) => `  ${problem}\n`).join('')}`);
     return EXIT_USAGE;
   }
-  const sidecar = new Sidecar(result.value);
+  const sidecar = new Sidecar(result.value, { certificates: certificateFactory });
   try {
     await sidecar.start();
   } catch (error) {

@@ -3,79 +3,14 @@
 //
 //   palisade sign --key k.pem --alg ed25519 --keyid frontend-key --url https://host:8443/api/x \
 //                 [--method POST] [--header 'content-type: application/json'] [--data '{"a":1}']
-import { randomBytes, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { isAlgorithm, ALGORITHMS } from '../signatures/algorithms.js';
-import { parseComponentText } from '../signatures/components.js';
-import { digestOf, formatContentDigest, type DigestAlgorithm } from '../signatures/digest.js';
-import { importSigningKey } from '../signatures/keys.js';
-import type { HttpRequestMessage } from '../signatures/message.js';
-import { signMessage } from '../signatures/sign.js';
-import { parseDuration } from '../certs/factory.js';
+import type { DigestAlgorithm } from '../signatures/digest.js';
+import { signRequestHeaders } from '../signatures/sign-request.js';
+import { parseDuration } from '../core/duration.js';
 import { EXIT_OK, UsageError } from './usage.js';
 import type { Command } from './command.js';
-
-export interface SignRequestOptions {
-  /** The private key as file text, or already imported (`key`: no parsing per call). */
-  readonly keyText?: string;
-  readonly key?: KeyObject;
-  readonly algorithm: string;
-  readonly keyid: string;
-  readonly url: string;
-  readonly method?: string;
-  readonly headers?: ReadonlyArray<readonly [string, string]>;
-  readonly body?: string;
-  readonly components?: readonly string[];
-  readonly label?: string;
-  readonly tag?: string;
-  readonly expiresInMs?: number;
-  readonly nonce?: boolean;
-  readonly digest?: DigestAlgorithm;
-  readonly now?: number;
-}
-
-/** The headers to add (Content-Digest when there is a body, Signature-Input, Signature). */
-export function signRequestHeaders(options: SignRequestOptions): Array<[string, string]> {
-  if (!isAlgorithm(options.algorithm)) throw new UsageError(`--alg must be one of ${ALGORITHMS.join(', ')}`);
-  let url: URL;
-  try {
-    url = new URL(options.url);
-  } catch {
-    throw new UsageError(`--url ${options.url} is not a URL`);
-  }
-  const headers: Array<[string, string]> = (options.headers ?? []).map(([name, value]) => [name.toLowerCase(), value]);
-  const hasBody = options.body !== undefined && options.body !== '';
-  const digest = options.digest ?? 'sha-256';
-  if (hasBody) headers.push(['content-digest', formatContentDigest(digest, digestOf(options.body as string, digest))]);
-  const wanted = options.components ?? ['@method', '@target-uri'];
-  const names = hasBody && !wanted.includes('content-digest') ? [...wanted, 'content-digest'] : wanted;
-  const message: HttpRequestMessage = {
-    kind: 'request',
-    method: (options.method ?? (hasBody ? 'POST' : 'GET')).toUpperCase(),
-    target: `${url.pathname}${url.search}`,
-    scheme: url.protocol.replace(':', ''),
-    authority: url.host,
-    headers,
-  };
-  const created = Math.floor((options.now ?? Date.now()) / 1000);
-  const signed = signMessage(message, {
-    label: options.label ?? 'sig1',
-    components: names.map(parseComponentText),
-    algorithm: options.algorithm,
-    key: options.key ?? importSigningKey(options.keyText ?? '', options.algorithm, options.keyid),
-    params: {
-      created,
-      expires: options.expiresInMs !== undefined ? created + Math.ceil(options.expiresInMs / 1000) : undefined,
-      nonce: options.nonce === false ? undefined : randomBytes(16).toString('base64url'),
-      keyid: options.keyid,
-      tag: options.tag,
-    },
-  });
-  const out: Array<[string, string]> = hasBody ? [['Content-Digest', headers[headers.length - 1]![1]]] : [];
-  out.push(['Signature-Input', signed.signatureInput], ['Signature', signed.signature]);
-  return out;
-}
 
 const shellQuote = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
 
@@ -112,8 +47,12 @@ export function signCommand(args: string[]): number {
     return [line.slice(0, colon).trim(), line.slice(colon + 1).trim()];
   });
   const body = values['data-file'] !== undefined ? readFileSync(values['data-file'], 'utf8') : values.data;
+  const keyText = readFileSync(values.key as string, 'utf8');
+  const expiresInMs = values.expires !== undefined ? parseDuration(values.expires) : undefined;
+  if (!isAlgorithm(values.alg as string)) throw new UsageError(`--alg must be one of ${ALGORITHMS.join(', ')}`);
+  if (!URL.canParse(values.url as string)) throw new UsageError(`--url ${values.url as string} is not a URL`);
   const added = signRequestHeaders({
-    keyText: readFileSync(values.key as string, 'utf8'),
+    keyText,
     algorithm: values.alg as string,
     keyid: values.keyid as string,
     url: values.url as string,
@@ -123,7 +62,7 @@ export function signCommand(args: string[]): number {
     ...(values.component ? { components: values.component } : {}),
     ...(values.label !== undefined ? { label: values.label } : {}),
     ...(values.tag !== undefined ? { tag: values.tag } : {}),
-    ...(values.expires !== undefined ? { expiresInMs: parseDuration(values.expires) } : {}),
+    ...(expiresInMs !== undefined ? { expiresInMs } : {}),
     nonce: !values['no-nonce'],
     ...(values.digest !== undefined ? { digest: values.digest as DigestAlgorithm } : {}),
   });

@@ -6,7 +6,7 @@ import { X509Certificate, createHash, createPrivateKey, randomUUID } from 'node:
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { SignJWT, decodeJwt, decodeProtectedHeader, importJWK, type JWK } from 'jose';
-import { parseDuration } from '../certs/factory.js';
+import { parseDuration } from '../core/duration.js';
 import { requestToken } from '../tokens/client-credentials.js';
 import { parseSubjectAltNames } from '../tls/subject-alt-names.js';
 import type { Command } from './command.js';

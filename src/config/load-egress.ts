@@ -1,10 +1,12 @@
-// Loading the egress section's files: each upstream's own certificate, key and trust bundle.
+// Loading the egress section's files: each upstream's own certificate, key and trust bundle, and
+// the trust bundle of its token endpoint (`token.ca`).
 // Kept beside load.ts so the inbound loader stays as it is; load.ts calls both.
-import { existsSync } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { MaterialError } from '../tls/material.js';
 import { loadUpstreamTls, type UpstreamTlsMaterial } from '../tls/upstream-material.js';
-import type { Config } from './schema.js';
+import type { Config, EgressUpstreamConfig } from './schema.js';
 
 /** Material is looked up as `listener/upstream` (LoadedConfig.egressTls). */
 export function egressMaterialKey(listener: string, upstream: string): string {
@@ -23,6 +25,27 @@ export function loadEgressTls(config: Config, baseDir: string, errors: string[])
       } catch (error) {
         if (error instanceof MaterialError) errors.push(...error.messages);
         else throw error;
+      }
+    });
+  });
+  return out;
+}
+
+/** Read each upstream's `token.ca` (when set), keyed `listener/upstream`; problems are pushed to `errors` with their key path. */
+export function loadEgressTokenCas(config: { egress: ReadonlyArray<{ name: string; upstreams: readonly EgressUpstreamConfig[] }> }, baseDir: string, errors: string[]): Map<string, string> {
+  const out = new Map<string, string>();
+  config.egress.forEach((listener, index) => {
+    listener.upstreams.forEach((upstream, upstreamIndex) => {
+      const file = upstream.token?.ca;
+      if (file === undefined) return;
+      const where = `egress[${index}].upstreams[${upstreamIndex}].token.ca`;
+      try {
+        const pem = readFileSync(resolve(baseDir, file), 'utf8');
+        new X509Certificate(pem);
+        out.set(`${listener.name}/${upstream.name}`, pem);
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        errors.push(`${where}: ${code === 'ENOENT' ? 'file not found' : code ? `cannot read (${code})` : 'not a PEM certificate bundle'}: ${file}`);
       }
     });
   });

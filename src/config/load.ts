@@ -6,14 +6,14 @@ import { dirname, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { loadListenerTls, MaterialError, type ListenerTlsMaterial } from '../tls/material.js';
-import { loadEgressTls, missingEgressFiles } from './load-egress.js';
+import { loadEgressTls, loadEgressTokenCas, missingEgressFiles } from './load-egress.js';
 import type { UpstreamTlsMaterial } from '../tls/upstream-material.js';
+import { formatPath } from '../core/key-path.js';
 import { ConfigSchema, type Config } from './schema.js';
-import { loadTokenMaterial, type TokenMaterial } from '../tokens/material.js';
+import { loadTokenMaterial, type TokenMaterial } from './load-tokens.js';
 import { loadSignatureMaterial, type SignatureMaterial } from './load-signatures.js';
 import { loadAdminTls, type AdminTlsMaterial } from './load-admin.js';
 import { probeFileErrors } from './load-probes.js';
-import { loadEgressTokenCas } from '../egress-tokens/state.js';
 import { deepFreeze } from './freeze.js';
 
 export interface LoadedConfig {
@@ -34,15 +34,6 @@ export interface LoadedConfig {
 }
 
 export type LoadResult = { ok: true; value: LoadedConfig } | { ok: false; errors: string[] };
-
-export function formatPath(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const part of path) {
-    if (typeof part === 'number') out += `[${part}]`;
-    else out += out === '' ? String(part) : `.${String(part)}`;
-  }
-  return out === '' ? '(root)' : out;
-}
 
 function describeIssue(issue: z.core.$ZodIssue): string[] {
   if (issue.code === 'unrecognized_keys') {

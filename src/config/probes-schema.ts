@@ -1,10 +1,10 @@
 // The `probes:` section (periodic TLS probes run by the sidecar) and `egress[].upstreams[].probe`.
 // Kept beside schema.ts so the main schema only gains two keys.
 import { z } from 'zod';
-import { parseDuration } from '../certs/factory.js';
+import { parseDuration } from '../core/duration.js';
 import { parseTarget } from '../probe/target.js';
 import { CHECKS } from '../probe/types.js';
-import { parseSpiffeId } from '../tls/spiffe.js';
+import { parseSpiffeId } from '../core/spiffe.js';
 
 const Name = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, { error: 'must be lowercase letters, digits, "-" or "_" (max 63)' });
 const FilePath = z.string().min(1, { error: 'must be a file path' });

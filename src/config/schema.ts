@@ -2,17 +2,17 @@
 // turns a policy off. Every default is written here once and documented in the README.
 import { z } from 'zod';
 import { isIP } from 'node:net';
-import { validatePathPattern } from '../pipeline/path-pattern.js';
-import { validateIdentityPattern } from '../tls/identity-pattern.js';
-import { parseSpiffeId } from '../tls/spiffe.js';
-import { parseDuration } from '../certs/factory.js';
+import { validatePathPattern } from '../core/path-pattern.js';
+import { validateIdentityPattern } from '../core/identity-pattern.js';
+import { parseSpiffeId } from '../core/spiffe.js';
+import { parseDuration, type CompiledDuration } from '../core/duration.js';
 import { isLoopbackAddress } from '../admin/endpoints.js';
 import { RouteTokenKeys, TokenPolicySchema, tokenConfigIssues } from './tokens-schema.js';
 import { serverConfigIssues } from './server-limits.js';
 import { EgressTokenSchema } from './egress-token-schema.js';
 import { EgressSigningSchema, InboundSignaturesSchema, RouteSignatureKeys, signatureConfigIssues } from './signatures-schema.js';
 import { ProbeTargetSchema, UpstreamProbeSchema, probeConfigIssues } from './probes-schema.js';
-import { InPathDrillsSchema, inPathDrillIssues } from './drills-schema.js';
+import { InPathDrillsSchema, inPathDrillIssues } from '../drills/in-path-schema.js';
 import { RouteRateLimitKeys } from './rate-limit-schema.js';
 
 function durationProblem(text: string): string | undefined {
@@ -22,12 +22,6 @@ function durationProblem(text: string): string | undefined {
   } catch (error) {
     return (error as Error).message;
   }
-}
-
-/** A duration from the config file, compiled at load: as written, and in milliseconds. */
-export interface CompiledDuration {
-  readonly text: string;
-  readonly ms: number;
 }
 
 /** Node's timers hold at most 2^31−1 ms; a larger value silently becomes 1 ms (an instant timeout). */

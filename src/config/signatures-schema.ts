@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { ALGORITHMS } from '../signatures/algorithms.js';
 import { parseComponentText } from '../signatures/components.js';
 import { DIGEST_ALGORITHMS } from '../signatures/digest.js';
-import { validateIdentityPattern } from '../tls/identity-pattern.js';
+import { validateIdentityPattern } from '../core/identity-pattern.js';
 
 const ms = (what: string) => z.number({ error: `${what} must be a number of milliseconds` }).int().positive();
 const FilePath = z.string().min(1, { error: 'must be a file path' });

@@ -1,7 +1,7 @@
 // The `tokens` section of an inbound listener and the `token` / `scopes` keys of a route
 //. Strict like the rest of the schema: an unknown key is an error.
 import { z } from 'zod';
-import { validateIdentityPattern } from '../tls/identity-pattern.js';
+import { validateIdentityPattern } from '../core/identity-pattern.js';
 
 const ms = (what: string) => z.number({ error: `${what} must be a number of milliseconds` }).int().positive();
 const FilePath = z.string().min(1, { error: 'must be a file path' });

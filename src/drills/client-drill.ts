@@ -3,7 +3,7 @@
 //   vulnerable  the client completed the handshake and sent an HTTP request;
 //   resisted    it connected and gave up (aborted the handshake, or closed without a request);
 //   error       it never connected, or the baseline did not get a request.
-import type { IssuedCert } from '../certs/factory.js';
+import type { CertificateIssuer, IssuedCertificate } from '../core/certificate-issuer.js';
 import type { AttemptBudget } from './budget.js';
 import { CLIENT_BASELINE, type ClientScenario } from './client-scenarios.js';
 import { runClientCommand, substitute } from './client-command.js';
@@ -15,7 +15,9 @@ import type { AttemptRecord, BaselineResult, DrillResult, Outcome, TargetResults
 
 export interface DrillRunContext {
   readonly budget: AttemptBudget;
-  readonly stagingCa?: IssuedCert;
+  readonly stagingCa?: IssuedCertificate;
+  /** Makes the impostor certificates (the one that loaded `stagingCa`). */
+  readonly certificates: CertificateIssuer;
   /** Called once per attempt (the audit line), baselines included. */
   readonly onAttempt: (record: AttemptRecord) => void;
 }
@@ -98,7 +100,7 @@ async function attempt(target: LoadedClientTarget, address: string, scenario: Cl
 }
 
 export async function runClientTarget(target: LoadedClientTarget, address: string, context: DrillRunContext): Promise<TargetResults> {
-  const certs = new ImpostorCertFactory({ genuine: target.genuine, ...(context.stagingCa ? { stagingCa: context.stagingCa } : {}) });
+  const certs = new ImpostorCertFactory({ genuine: target.genuine, certificates: context.certificates, ...(context.stagingCa ? { stagingCa: context.stagingCa } : {}) });
   const name = target.config.name;
   const started = Date.now();
   const first = await attempt(target, address, CLIENT_BASELINE, certs, context);

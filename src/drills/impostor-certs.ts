@@ -5,9 +5,9 @@
 // untrusted-root, wrong.host, expired, sha1, rsa1024) and nogotofail's selfsigned /
 // invalidhostname handlers are the model.
 import { X509Certificate } from 'node:crypto';
-import { createCa, createLeaf, createSelfSignedLeaf, type HashName, type IssuedCert, type KeyType } from '../certs/factory.js';
+import type { CertificateIssuer, IssuedCertificate, IssuedHash, IssuedKeyType } from '../core/certificate-issuer.js';
 import { parseSubjectAltNames } from '../tls/subject-alt-names.js';
-import { parseSpiffeId } from '../tls/spiffe.js';
+import { parseSpiffeId } from '../core/spiffe.js';
 
 export type CertificateSpec =
   /** The genuine certificate and key from the drill file (baselines, protocol-only forgeries). */
@@ -21,8 +21,8 @@ export type CertificateSpec =
       readonly from: 'staging_ca';
       readonly names?: 'other';
       readonly validity?: 'expired' | 'not_yet_valid';
-      readonly keyType?: KeyType;
-      readonly hash?: HashName;
+      readonly keyType?: IssuedKeyType;
+      readonly hash?: IssuedHash;
       readonly isCa?: boolean;
       readonly extendedKeyUsages?: Array<'serverAuth' | 'clientAuth'>;
     };
@@ -46,8 +46,10 @@ export interface PemPair {
 export interface ImpostorCertContext {
   /** The genuine certificate and key: the names every forgery copies. */
   readonly genuine: PemPair;
-  /** The staging CA with its key, when the drill file gives one. */
-  readonly stagingCa?: IssuedCert;
+  /** The staging CA with its key, when the drill file gives one (loaded by `certificates`). */
+  readonly stagingCa?: IssuedCertificate;
+  /** Makes the forgeries. */
+  readonly certificates: CertificateIssuer;
 }
 
 /**
@@ -77,7 +79,7 @@ export function otherNames(genuine: Names): Names {
 
 /** Makes (and caches) the certificates of one drill run; the foreign CA is made once. */
 export class ImpostorCertFactory {
-  private foreignCa: Promise<IssuedCert> | undefined;
+  private foreignCa: Promise<IssuedCertificate> | undefined;
   private readonly names: Names;
 
   constructor(private readonly context: ImpostorCertContext) {
@@ -91,11 +93,11 @@ export class ImpostorCertFactory {
       case 'genuine':
         return this.context.genuine;
       case 'self_signed':
-        return createSelfSignedLeaf({ ...names, extendedKeyUsages: usages });
+        return this.context.certificates.createSelfSignedLeaf({ ...names, extendedKeyUsages: usages });
       case 'foreign_ca': {
-        this.foreignCa ??= createCa({ commonName: 'Palisade Drill Impostor CA' });
+        this.foreignCa ??= this.context.certificates.createCa({ commonName: 'Palisade Drill Impostor CA' });
         const issuer = await this.foreignCa;
-        const leaf = await createLeaf({ issuer, ...names, extendedKeyUsages: usages });
+        const leaf = await this.context.certificates.createLeaf({ issuer, ...names, extendedKeyUsages: usages });
         // The impostor sends its CA along, as a real MITM would, so the client sees a full chain.
         return { certPem: leaf.certPem + issuer.certPem, keyPem: leaf.keyPem };
       }
@@ -109,7 +111,7 @@ export class ImpostorCertFactory {
             : spec.validity === 'not_yet_valid'
               ? { notBefore: new Date(now + 24 * HOUR_MS), notAfter: new Date(now + 48 * HOUR_MS) }
               : {};
-        return createLeaf({
+        return this.context.certificates.createLeaf({
           issuer,
           ...(spec.names === 'other' ? otherNames(names) : names),
           ...validity,

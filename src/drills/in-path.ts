@@ -6,7 +6,7 @@
 //   error       any other status, or the copy failed.
 // The listener calls afterForward() once the caller has its response: nothing here can touch
 // that response. Results go to the `report` callback (the Recorder: metric and audit line).
-import type { InPathDrillsConfig } from '../config/drills-schema.js';
+import type { InPathDrillsConfig } from './in-path-schema.js';
 import { IN_PATH_SCENARIOS, type InPathScenario } from './in-path-scenarios.js';
 import type { Outcome } from './scenario.js';
 

@@ -6,8 +6,8 @@ import { X509Certificate, createPrivateKey, type JsonWebKey, type KeyObject } fr
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
-import { loadIssuer, type IssuedCert } from '../certs/factory.js';
-import { formatPath } from '../config/load.js';
+import type { CertificateIssuer, IssuedCertificate } from '../core/certificate-issuer.js';
+import { formatPath } from '../core/key-path.js';
 import { importSigningKey } from '../signatures/keys.js';
 import { CLIENT_SCENARIOS, type ClientScenario } from './client-scenarios.js';
 import { SERVER_SCENARIOS } from './catalog.js';
@@ -34,7 +34,9 @@ export interface LoadedServerTarget {
 
 export interface LoadedDrill {
   readonly file: DrillFile;
-  readonly stagingCa?: IssuedCert;
+  readonly stagingCa?: IssuedCertificate;
+  /** Loaded `stagingCa` and makes the run's impostor certificates. */
+  readonly certificates: CertificateIssuer;
   readonly clients: readonly LoadedClientTarget[];
   readonly servers: readonly LoadedServerTarget[];
 }
@@ -131,7 +133,7 @@ function serverScenarios(target: ServerTargetConfig, index: number, errors: stri
   return chosen;
 }
 
-export async function loadDrillObject(raw: unknown, baseDir: string, env: NodeJS.ProcessEnv): Promise<DrillLoad> {
+export async function loadDrillObject(raw: unknown, baseDir: string, env: NodeJS.ProcessEnv, certificates: CertificateIssuer): Promise<DrillLoad> {
   const refused = stagingProblems(raw, env);
   if (refused.length > 0) return { ok: false, kind: 'refused', errors: refused };
   const parsed = DrillFileSchema.safeParse(raw ?? {});
@@ -140,12 +142,12 @@ export async function loadDrillObject(raw: unknown, baseDir: string, env: NodeJS
   const files = new Files(baseDir);
   const errors = files.errors;
 
-  let stagingCa: IssuedCert | undefined;
+  let stagingCa: IssuedCertificate | undefined;
   if (file.ca) {
     const pair = files.pair(file.ca.cert, file.ca.key, ['ca']);
     if (pair) {
       try {
-        stagingCa = await loadIssuer(pair.certPem, pair.keyPem);
+        stagingCa = await certificates.loadIssuer(pair.certPem, pair.keyPem);
       } catch (error) {
         errors.push(`ca: cannot issue certificates with this CA (${(error as Error).message})`);
       }
@@ -184,10 +186,10 @@ export async function loadDrillObject(raw: unknown, baseDir: string, env: NodeJS
   });
 
   if (errors.length > 0) return { ok: false, kind: 'invalid', errors };
-  return { ok: true, value: { file, ...(stagingCa ? { stagingCa } : {}), clients, servers } };
+  return { ok: true, value: { file, ...(stagingCa ? { stagingCa } : {}), certificates, clients, servers } };
 }
 
-export async function loadDrillFile(path: string, env: NodeJS.ProcessEnv): Promise<DrillLoad> {
+export async function loadDrillFile(path: string, env: NodeJS.ProcessEnv, certificates: CertificateIssuer): Promise<DrillLoad> {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -199,5 +201,5 @@ export async function loadDrillFile(path: string, env: NodeJS.ProcessEnv): Promi
   if (document.errors.length > 0) {
     return { ok: false, kind: 'invalid', errors: document.errors.map((error) => `${path}: YAML syntax error: ${(error.message.split('\n')[0] ?? '').trim()}`) };
   }
-  return loadDrillObject(document.toJS(), dirname(resolve(path)), env);
+  return loadDrillObject(document.toJS(), dirname(resolve(path)), env, certificates);
 }

@@ -17,7 +17,7 @@ export interface DrillRun {
 
 export async function runDrill(drill: LoadedDrill, targets: CheckedTargets, onAttempt: (record: AttemptRecord) => void): Promise<DrillRun> {
   const startedAt = new Date().toISOString();
-  const context: DrillRunContext = { budget: new AttemptBudget(drill.file.limits), onAttempt, ...(drill.stagingCa ? { stagingCa: drill.stagingCa } : {}) };
+  const context: DrillRunContext = { budget: new AttemptBudget(drill.file.limits), onAttempt, certificates: drill.certificates, ...(drill.stagingCa ? { stagingCa: drill.stagingCa } : {}) };
   const baselines: BaselineResult[] = [];
   const results: DrillResult[] = [];
   for (const { target, address } of targets.clients) {

@@ -3,8 +3,7 @@
 //   vulnerable  the server answered like the baseline (2xx);
 //   resisted    it refused the handshake or answered 401/403;
 //   error       anything else (unreachable, a timeout, another status), or the baseline failed.
-import { signRequestHeaders } from '../cli/sign.js';
-import { createSelfSignedLeaf } from '../certs/factory.js';
+import { signRequestHeaders } from '../signatures/sign-request.js';
 import type { DrillRunContext } from './client-drill.js';
 import { ImpostorCertFactory, type PemPair } from './impostor-certs.js';
 import type { LoadedServerTarget } from './load.js';
@@ -30,7 +29,7 @@ class ServerTargetDrill {
   private baselineRequest: Prepared | undefined;
 
   constructor(private readonly target: LoadedServerTarget, private readonly address: string, private readonly context: DrillRunContext) {
-    this.certs = new ImpostorCertFactory({ genuine: target.clientCert, ...(context.stagingCa ? { stagingCa: context.stagingCa } : {}) });
+    this.certs = new ImpostorCertFactory({ genuine: target.clientCert, certificates: context.certificates, ...(context.stagingCa ? { stagingCa: context.stagingCa } : {}) });
   }
 
   /** The request for one scenario: genuine everywhere except what it forges. */
@@ -44,7 +43,7 @@ class ServerTargetDrill {
     for (const [name, value] of Object.entries(config.headers)) headers[name.toLowerCase()] = value;
     headers[DRILL_HEADER] = scenario.name;
     if (config.token && this.target.tokenKey) {
-      this.otherCert ??= createSelfSignedLeaf({ commonName: 'palisade-drill-other-cert', extendedKeyUsages: ['clientAuth'] }).then((issued) => issued.certPem);
+      this.otherCert ??= this.context.certificates.createSelfSignedLeaf({ commonName: 'palisade-drill-other-cert', extendedKeyUsages: ['clientAuth'] }).then((issued) => issued.certPem);
       const token = await forgeToken({ spec: config.token, key: this.target.tokenKey, genuineCertPem: this.target.clientCert.certPem, otherCertPem: await this.otherCert }, scenario.token);
       if (token !== undefined) headers['authorization'] = `Bearer ${token}`;
     }

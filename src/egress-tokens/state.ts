@@ -1,9 +1,6 @@
 // The token sources of an egress listener's upstreams: built with the egress state, carried
 // over a reload when an upstream's token settings and certificate did not change (its token
 // too), closed when the upstream leaves or changes.
-import { X509Certificate } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import type { EgressUpstreamConfig } from '../config/schema.js';
 import type { UpstreamTlsMaterial } from '../tls/upstream-material.js';
 import { EgressTokenSource, type TokenSourceEvents, type TokenSourceSettings } from './source.js';
@@ -28,27 +25,6 @@ export function tokenSourceFor(settings: TokenSourceSettings | undefined, previo
 export function retiredTokenSources(previous: Iterable<{ token?: EgressTokenSource }>, next: Iterable<{ token?: EgressTokenSource }>): EgressTokenSource[] {
   const kept = new Set([...next].map((upstream) => upstream.token));
   return [...previous].map((upstream) => upstream.token).filter((source): source is EgressTokenSource => source !== undefined && !kept.has(source));
-}
-
-/** Read each upstream's `token.ca` (when set), keyed `listener/upstream`; problems are pushed to `errors` with their key path. */
-export function loadEgressTokenCas(config: { egress: ReadonlyArray<{ name: string; upstreams: readonly EgressUpstreamConfig[] }> }, baseDir: string, errors: string[]): Map<string, string> {
-  const out = new Map<string, string>();
-  config.egress.forEach((listener, index) => {
-    listener.upstreams.forEach((upstream, upstreamIndex) => {
-      const file = upstream.token?.ca;
-      if (file === undefined) return;
-      const where = `egress[${index}].upstreams[${upstreamIndex}].token.ca`;
-      try {
-        const pem = readFileSync(resolve(baseDir, file), 'utf8');
-        new X509Certificate(pem);
-        out.set(`${listener.name}/${upstream.name}`, pem);
-      } catch (error) {
-        const code = (error as NodeJS.ErrnoException).code;
-        errors.push(`${where}: ${code === 'ENOENT' ? 'file not found' : code ? `cannot read (${code})` : 'not a PEM certificate bundle'}: ${file}`);
-      }
-    });
-  });
-  return out;
 }
 
 /**

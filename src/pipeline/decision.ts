@@ -3,8 +3,8 @@
 //   report:  deny findings are recorded as would_deny and the request goes on,
 //            except reasons marked `always` (the request cannot be forwarded faithfully).
 import type { Mode } from '../config/schema.js';
-import { REASONS, type ReasonCode } from './reasons.js';
-import type { Finding } from './types.js';
+import { REASONS, type ReasonCode } from '../core/reasons.js';
+import type { Finding } from '../core/findings.js';
 
 export type DecisionKind = 'allow' | 'deny' | 'would_deny';
 

@@ -1,7 +1,7 @@
 // The one place a denial (or a forwarding failure) becomes an HTTP response: status, JSON body
 // and headers. No secrets and no stack traces ever reach the peer.
-import { REASONS, type ReasonCode } from './reasons.js';
-import type { BearerChallenge, Finding } from './types.js';
+import { REASONS, type ReasonCode } from '../core/reasons.js';
+import type { BearerChallenge, Finding } from '../core/findings.js';
 
 export interface DenialResponse {
   readonly status: number;

@@ -1,7 +1,7 @@
 // The route table: compiled once per config load, matched first-wins in config order.
 import type { InboundConfig, Mode } from '../config/schema.js';
-import { compileIdentityPattern } from '../tls/identity-pattern.js';
-import { compilePathPattern, matchPathPattern } from './path-pattern.js';
+import { compileIdentityPattern } from '../core/identity-pattern.js';
+import { compilePathPattern, matchPathPattern } from '../core/path-pattern.js';
 import type { CompiledRoute, ListenerPolicy } from './types.js';
 
 export function compileListenerPolicy(listener: InboundConfig, defaultMode: Mode): ListenerPolicy {

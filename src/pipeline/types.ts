@@ -2,46 +2,14 @@
 // it never writes a response, a metric or a log line.
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Mode } from '../config/schema.js';
-import type { IdentityPattern } from '../tls/identity-pattern.js';
+import type { IdentityPattern } from '../core/identity-pattern.js';
 import type { PeerInfo } from '../tls/peer-identity.js';
 import type { PeerCertPolicy } from '../tls/peer-policy.js';
 import type { InboundConfig } from '../config/schema.js';
 import type { LoadedConfig } from '../config/load.js';
 import type { RequestFacts } from './facts.js';
-import type { PathPattern } from './path-pattern.js';
-import type { ReasonCode } from './reasons.js';
-
-export type Severity = 'deny' | 'warn';
-
-export interface Finding {
-  /** The check that produced it, e.g. "identity-authorization". */
-  readonly check: string;
-  readonly reason: ReasonCode;
-  readonly severity: Severity;
-  /** For the audit log: what exactly was wrong. Never holds a secret. */
-  readonly detail?: string;
-  /** RFC 6750 challenge for a token denial; rescue.ts turns it into WWW-Authenticate. */
-  readonly bearer?: BearerChallenge;
-  /**
-   * A deny finding from a policy configured to report only (tokens.leastPrivilege: report):
-   * decided as would_deny even on an enforcing route, and it does not stop the chain.
-   */
-  readonly reportOnly?: boolean;
-  /** RFC 9421 §5.1 Accept-Signature value for a signature_missing denial; rescue.ts sets the header. */
-  readonly acceptSignature?: string;
-  /**
-   * Whole seconds after which the same request could succeed (a limit that refills); rescue.ts
-   * sends it as Retry-After, in place of the reason's fixed value.
-   */
-  readonly retryAfterSeconds?: number;
-}
-
-/** `WWW-Authenticate: Bearer error="…", scope="…"` (no error when no token was sent, RFC 6750 §3.1). */
-export interface BearerChallenge {
-  readonly error?: 'invalid_request' | 'invalid_token' | 'insufficient_scope';
-  /** Space-delimited scopes the route requires (insufficient_scope). */
-  readonly scope?: string;
-}
+import type { PathPattern } from '../core/path-pattern.js';
+import type { Finding } from '../core/findings.js';
 
 export interface CompiledRoute {
   readonly name: string;

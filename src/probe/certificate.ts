@@ -2,10 +2,12 @@
 // signature, usage, name and workload identity.
 import { X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
+// @peculiar/x509 needs the Reflect metadata polyfill loaded first, whoever imports this module.
+import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 import type { Finding } from '../report/findings.js';
 import { analyzePeerCertificate } from '../tls/peer-certificate.js';
-import { parseSpiffeId } from '../tls/spiffe.js';
+import { parseSpiffeId } from '../core/spiffe.js';
 import { parseSubjectAltNames } from '../tls/subject-alt-names.js';
 import { oneLine, orderProblems, selfIssued, trustAnchors, verifyChain } from './chain.js';
 import { finding } from './finding.js';

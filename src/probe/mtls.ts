@@ -4,8 +4,9 @@
 // operator's real client certificate must succeed, or every refusal is inconclusive: a server that
 // refuses everyone is broken, not secure.
 import { X509Certificate } from 'node:crypto';
+// @peculiar/x509 needs the Reflect metadata polyfill loaded first, whoever imports this module.
+import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
-import { createCa, createLeaf } from '../certs/factory.js';
 import type { Finding } from '../report/findings.js';
 import { parseSubjectAltNames, commonName } from '../tls/subject-alt-names.js';
 import { attempt, type AttemptResult } from './connect.js';
@@ -79,12 +80,14 @@ export async function checkMtls(context: ProbeContext): Promise<CheckOutcome> {
   const caNames = context.flight?.certificateRequest?.caNames.map(distinguishedName);
   const requestsCert = context.flight ? context.flight.certificateRequest !== undefined : undefined;
 
+  const issuer = context.settings.certificates;
+  if (!issuer) return { findings: [], facts: {}, skipped: 'no certificate issuer to make the throwaway client certificates with', durationMs: 0 };
   const identity = claimedIdentity(context);
-  const fakeCa = await createCa({ commonName: claimedIssuer(context) });
+  const fakeCa = await issuer.createCa({ commonName: claimedIssuer(context) });
   const now = Date.now();
-  const untrusted = await createLeaf({ issuer: fakeCa, ...identity, extendedKeyUsages: ['clientAuth'] });
-  const expired = await createLeaf({ issuer: fakeCa, ...identity, notBefore: new Date(now - 48 * 3_600_000), notAfter: new Date(now - 24 * 3_600_000), extendedKeyUsages: ['clientAuth'] });
-  const serverOnly = await createLeaf({ issuer: fakeCa, ...identity, extendedKeyUsages: ['serverAuth'] });
+  const untrusted = await issuer.createLeaf({ issuer: fakeCa, ...identity, extendedKeyUsages: ['clientAuth'] });
+  const expired = await issuer.createLeaf({ issuer: fakeCa, ...identity, notBefore: new Date(now - 48 * 3_600_000), notAfter: new Date(now - 24 * 3_600_000), extendedKeyUsages: ['clientAuth'] });
+  const serverOnly = await issuer.createLeaf({ issuer: fakeCa, ...identity, extendedKeyUsages: ['serverAuth'] });
   const cases: Case[] = [
     { what: 'no client certificate', id: 'mtls_not_required' },
     { what: 'client certificate from a self-made CA', id: 'accepts_untrusted_client_cert', cert: untrusted },

@@ -4,6 +4,7 @@
 //
 // The scheduler hands each report to `onReport` (the telemetry module records it) and keeps the
 // last one per target for GET /probes. A reload replaces the list; kept targets keep their timing.
+import type { CertificateIssuer } from '../core/certificate-issuer.js';
 import { runProbe } from './probe.js';
 import { defaultDeadlineMs } from './settings.js';
 import type { CheckName, ProbeReport, ProbeTarget } from './types.js';
@@ -38,6 +39,8 @@ export class ProbeScheduler {
   constructor(
     private readonly onReport: (name: string, report: ProbeReport) => void,
     private readonly onRemoved: (name: string) => void,
+    /** For the mtls check's throwaway client certificates (`palisade run` passes the certificate factory). */
+    private readonly certificates: CertificateIssuer | undefined,
     private readonly random: () => number = Math.random,
   ) {}
 
@@ -117,7 +120,7 @@ export class ProbeScheduler {
     try {
       const target = probe.build();
       this.abort = new AbortController();
-      report = await runProbe(target, { timeoutMs: probe.timeoutMs, deadlineMs: Math.min(defaultDeadlineMs(probe.timeoutMs), probe.intervalMs), concurrency: 1, checks: probe.checks, signal: this.abort.signal });
+      report = await runProbe(target, { timeoutMs: probe.timeoutMs, deadlineMs: Math.min(defaultDeadlineMs(probe.timeoutMs), probe.intervalMs), concurrency: 1, checks: probe.checks, signal: this.abort.signal, ...(this.certificates ? { certificates: this.certificates } : {}) });
     } catch (error) {
       report = {
         schema: 'palisade.probe.v1',

@@ -1,6 +1,7 @@
 // The probe's inputs and its result. The result (ProbeReport) is the JSON schema of
 // `palisade probe --format json` and of the sidecar's GET /probes: change it additively.
 import type { X509Certificate } from 'node:crypto';
+import type { CertificateIssuer } from '../core/certificate-issuer.js';
 import type { Finding } from '../report/findings.js';
 import type { AttemptResult, Endpoint } from './connect.js';
 import type { ServerFlight } from './raw-hello.js';
@@ -33,6 +34,8 @@ export interface ProbeSettings {
   readonly checks: ReadonlySet<CheckName>;
   /** Aborting stops new attempts (the sidecar shutting down); attempts in flight end within their timeout. */
   readonly signal?: AbortSignal;
+  /** Makes the mtls check's throwaway client certificates; without one that check is skipped and says why. */
+  readonly certificates?: CertificateIssuer;
 }
 
 export interface CheckOutcome {

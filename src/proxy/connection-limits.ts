@@ -10,14 +10,13 @@
 // Connections already open keep working; only new ones are refused, and each refusal is
 // reported (palisade_connections_refused_total) through `events`.
 import type { Server, Socket } from 'node:net';
+import type { ConnectionRefusal } from '../core/reasons.js';
 
 export interface ConnectionCaps {
   readonly maxConnections: number;
   readonly maxConnectionsPerAddress?: number;
   readonly maxConnectionsPerIdentity?: number;
 }
-
-export type ConnectionRefusal = 'max_connections' | 'max_connections_per_address' | 'max_connections_per_identity';
 
 export interface ConnectionEvents {
   opened(): void;

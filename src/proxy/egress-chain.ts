@@ -10,8 +10,8 @@
 // before the chain (egress-listener.ts), as inbound: a second Host could pick another upstream.
 import type { IncomingMessage } from 'node:http';
 import { decide, type Decision } from '../pipeline/decision.js';
-import type { Finding } from '../pipeline/types.js';
-import { attachEgressToken } from '../egress-tokens/listener-step.js';
+import type { Finding } from '../core/findings.js';
+import { attachEgressToken } from './egress-token-step.js';
 import { resolveEgressTarget } from './egress-routing.js';
 import type { EgressState, EgressUpstreamState } from './egress-state.js';
 import type { Dispatchable } from './forward.js';

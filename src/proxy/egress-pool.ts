@@ -6,7 +6,7 @@
 import type { TLSSocket } from 'node:tls';
 import { Pool, buildConnector } from 'undici';
 import type { EgressUpstreamConfig } from '../config/schema.js';
-import type { ReasonCode } from '../pipeline/reasons.js';
+import type { ReasonCode } from '../core/reasons.js';
 import type { UpstreamTlsMaterial } from '../tls/upstream-material.js';
 import { PeerCertFactsCache } from '../tls/peer-certificate.js';
 import { compileUpstreamCertPolicy, upstreamCheck } from '../tls/upstream-verify.js';

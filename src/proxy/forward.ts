@@ -17,7 +17,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Dispatcher } from 'undici';
-import type { ReasonCode } from '../pipeline/reasons.js';
+import type { ReasonCode } from '../core/reasons.js';
 import type { Admission, AdmissionRefusal, Cancellation } from './admission.js';
 import { downstreamRawHeaders } from './headers.js';
 

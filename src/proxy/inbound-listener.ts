@@ -25,7 +25,8 @@ import { analyzePeerCertificate, PeerCertFactsCache, sentIssuers } from '../tls/
 import { identityString, readPeer, type PeerInfo } from '../tls/peer-identity.js';
 import { requestIdFrom, upstreamRequestHeaders } from './headers.js';
 import { forwardable, forwardedHeaders, inboundHeaderPolicy, refusedEvaluation, screenRequestHeaders } from './header-hygiene.js';
-import { Connections, answerClientError, answerHandlerFailure, answerRequestTimeout, listenOn, type Cutter } from './listener-common.js';
+import { Connections, answerClientError, answerHandlerFailure, answerRequestTimeout, type Cutter } from './listener-common.js';
+import { listenOn } from '../core/listen.js';
 import { classifyAppError } from './upstream.js';
 import { Exchange } from './forward.js';
 import { recordRequest, type OutcomeBase, type OutcomeExtra } from './outcome.js';

@@ -1,24 +1,14 @@
 // What every HTTP listener of the sidecar does the same way, inbound (mTLS) and egress (plain
-// HTTP from the app): binding, answering what Node's HTTP parser refused, and answering a
-// handler bug without taking the process down.
+// HTTP from the app): answering what Node's HTTP parser refused, and answering a handler bug
+// without taking the process down. (Binding is core/listen.ts, shared with the admin and broker.)
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo, Server, Socket } from 'node:net';
+import type { Server, Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { denialResponse } from '../pipeline/rescue.js';
-import type { Finding } from '../pipeline/types.js';
+import type { Finding } from '../core/findings.js';
 import type { ClientSockets, Exchange } from './forward.js';
 import { respond } from './respond.js';
-
-export function listenOn(server: Server, port: number, address: string): Promise<AddressInfo> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, address, () => {
-      server.off('error', reject);
-      resolve(server.address() as AddressInfo);
-    });
-  });
-}
 
 export type ClientErrorReason = 'malformed_request' | 'request_timeout';
 

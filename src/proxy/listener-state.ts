@@ -16,7 +16,7 @@
 // changed" reload would have changed things.
 import type { LoadedConfig } from '../config/load.js';
 import type { InboundConfig } from '../config/schema.js';
-import type { InPathDrillsConfig } from '../config/drills-schema.js';
+import type { InPathDrillsConfig } from '../drills/in-path-schema.js';
 import { ChainState } from '../pipeline/chain-state.js';
 import { compileListenerPolicy } from '../pipeline/routes.js';
 import type { ListenerPolicy } from '../pipeline/types.js';

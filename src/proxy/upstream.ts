@@ -3,7 +3,7 @@
 // request is closed when the peer goes away (forward.ts), which http-proxy never did.
 import { Pool } from 'undici';
 import type { UpstreamConfig } from '../config/schema.js';
-import type { ReasonCode } from '../pipeline/reasons.js';
+import type { ReasonCode } from '../core/reasons.js';
 import type { ForwardFailure } from './forward.js';
 
 export function createUpstreamPool(config: UpstreamConfig): Pool {

@@ -5,7 +5,7 @@
 // and for finding dormant identities. Fed only by the Recorder.
 import type { DecisionKind } from '../pipeline/decision.js';
 import type { RequestFacts } from '../pipeline/facts.js';
-import type { ReasonCode } from '../pipeline/reasons.js';
+import type { ReasonCode } from '../core/reasons.js';
 
 const MAX_VALUES = 32;
 const MAX_SCOPES = 256;

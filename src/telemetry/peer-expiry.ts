@@ -6,7 +6,7 @@
 // "unknown"), each label keeps at most MAX_CERTS certificates, and a certificate not presented
 // for FORGET_MS is dropped, so a rotated-away certificate cannot hold the gauge down forever.
 import type { ListenerPolicy } from '../pipeline/types.js';
-import { matchIdentity } from '../tls/identity-pattern.js';
+import { matchIdentity } from '../core/identity-pattern.js';
 import type { PeerInfo } from '../tls/peer-identity.js';
 
 const MAX_CERTS = 64;

@@ -3,13 +3,12 @@
 import type { Logger } from 'pino';
 import type { DecisionKind } from '../pipeline/decision.js';
 import type { RequestFacts } from '../pipeline/facts.js';
-import type { ReasonCode } from '../pipeline/reasons.js';
-import type { Finding } from '../pipeline/types.js';
+import type { ConnectionRefusal, ReasonCode } from '../core/reasons.js';
+import type { Finding } from '../core/findings.js';
 import type { CertSummary } from '../tls/material.js';
 import type { ListenerPolicy } from '../pipeline/types.js';
 import type { PeerInfo } from '../tls/peer-identity.js';
 import type { Metrics } from './metrics.js';
-import type { ConnectionRefusal } from '../proxy/connection-limits.js';
 import type { InPathRecord } from '../drills/in-path.js';
 import { IdentityInventory } from './inventory.js';
 import { identityLabel } from './peer-expiry.js';

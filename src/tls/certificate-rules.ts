@@ -1,6 +1,7 @@
 // The certificate rules both directions share: key strength, signature algorithm, the leaf /
 // X509-SVID rules (not a CA, key usages, one URI SAN: leaf-rules.ts), total lifetime. The inbound peer-certificate check and the egress upstream verifier each add
 // what is theirs (client vs server usage, revocation, trust domains) around these.
+import type { CompiledDuration } from '../core/duration.js';
 import type { LeafRule } from './leaf-rules.js';
 import type { IssuerFacts, PeerCertFacts, PeerKey } from './peer-certificate.js';
 
@@ -9,6 +10,18 @@ export interface CertificateStrength {
   readonly ecCurves: ReadonlySet<string>;
   readonly ed25519: boolean;
   readonly maxLifetimeMs: number | null;
+}
+
+/**
+ * The strength rules as the config states them (`tls.peer`, `upstreams[].tls.peer`; validated
+ * by config/schema.ts). Declared here by shape so that tls/ does not depend on the config layer.
+ */
+export interface CertificateStrengthSettings {
+  readonly minRsaBits: number;
+  readonly ecCurves: readonly string[];
+  readonly ed25519: boolean;
+  /** Compiled at load ("24h", "30d"), or null for no limit. */
+  readonly maxLifetime: CompiledDuration | null;
 }
 
 export type CertificateRule = 'weak_key' | 'weak_signature_algorithm' | LeafRule | 'cert_lifetime_too_long';

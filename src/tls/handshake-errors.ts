@@ -8,7 +8,7 @@
 // that is not about trust (unknown CA, expiry, revocation) is named from what the certificate
 // itself shows, with the same rules the policy check applies to certificates that get through.
 import type { TLSSocket } from 'node:tls';
-import type { ReasonCode } from '../pipeline/reasons.js';
+import type { ReasonCode } from '../core/reasons.js';
 import { certificateProblems, issuerProblems, type CertificateStrength } from './certificate-rules.js';
 import { EKU_CLIENT_AUTH, type IssuerFacts, type PeerCertFacts } from './peer-certificate.js';
 

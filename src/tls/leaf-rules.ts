@@ -16,7 +16,7 @@
 //    subject is empty (spiffe/spiffe standards/X509-SVID.md §2, §3.1, §4.1, §4.3, §4.4, §5.2).
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
-import { parseSpiffeId } from './spiffe.js';
+import { parseSpiffeId } from '../core/spiffe.js';
 
 export type LeafRule = 'cert_is_ca' | 'cert_key_usage_invalid' | 'bad_spiffe_id' | 'cert_invalid';
 

@@ -6,10 +6,9 @@
 import { X509Certificate, createPrivateKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { createSecureContext, type SecureContextOptions } from 'node:tls';
-import type { InboundConfig } from '../config/schema.js';
+import { createSecureContext, type SecureContextOptions, type SecureVersion } from 'node:tls';
 import { buildRevocationList, CrlError, parseCrlFile } from './crl.js';
-import { compilePeerPolicy, type PeerCertPolicy } from './peer-policy.js';
+import { compilePeerPolicy, type PeerCertPolicy, type PeerCertPolicySettings } from './peer-policy.js';
 import { parseSubjectAltNames } from './subject-alt-names.js';
 
 export interface CertSummary {
@@ -178,7 +177,20 @@ export function withSecurityLevel(ciphers: string): string {
   return /@SECLEVEL=\d/.test(ciphers) ? ciphers : `${ciphers}:@SECLEVEL=1`;
 }
 
-export function loadListenerTls(config: InboundConfig, baseDir: string, prefix: string, now = new Date()): ListenerTlsMaterial {
+/** `inbound[].tls` as validated by the config schema (file paths relative to the config's directory). */
+export interface ListenerTlsSettings {
+  readonly cert: string;
+  readonly key: string;
+  readonly clientCa: string;
+  readonly minVersion: SecureVersion;
+  readonly maxVersion: SecureVersion;
+  readonly ciphers: string;
+  readonly groups: string;
+  readonly crl: readonly string[];
+  readonly peer: PeerCertPolicySettings;
+}
+
+export function loadListenerTls(config: { readonly tls: ListenerTlsSettings }, baseDir: string, prefix: string, now = new Date()): ListenerTlsMaterial {
   const tls = config.tls;
   // Every file and string is checked even after one fails: `validate` reports them all at once.
   const problems = new MaterialProblems();

@@ -11,7 +11,7 @@ import 'reflect-metadata';
 import type { X509Certificate as NodeX509 } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 import { leafProblems, readLeafExtensions, type LeafProblem } from './leaf-rules.js';
-import { LruCache } from './lru.js';
+import { LruCache } from '../core/lru.js';
 
 export type PeerKey =
   | { readonly type: 'rsa'; readonly bits: number }

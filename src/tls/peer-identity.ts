@@ -4,15 +4,9 @@
 // listener calls readPeer() once at secureConnection and keeps the result on the socket.
 import { createHash, type X509Certificate } from 'node:crypto';
 import type { IssuerFacts, PeerCertFacts, PeerCertFactsCache } from './peer-certificate.js';
-import { parseSpiffeId, type SpiffeId } from './spiffe.js';
+import type { IdentitySource, PeerIdentity } from '../core/identity.js';
+import { parseSpiffeId } from '../core/spiffe.js';
 import { commonName, parseSubjectAltNames, type SubjectAltNames } from './subject-alt-names.js';
-
-export type IdentitySource = 'spiffe' | 'dns' | 'cn';
-
-export type PeerIdentity =
-  | { readonly kind: 'spiffe'; readonly value: string; readonly spiffe: SpiffeId }
-  | { readonly kind: 'dns'; readonly value: string }
-  | { readonly kind: 'cn'; readonly value: string };
 
 export interface PeerInfo {
   /** The identity, when the certificate yields one under the configured sources. */

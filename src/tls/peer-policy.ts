@@ -1,7 +1,6 @@
 // A listener's peer-certificate policy, compiled from `inbound[].tls.peer` and the loaded CRLs.
 // Built with the rest of the TLS material, so a reload swaps policy and CRLs together.
-import type { PeerCertPolicyConfig } from '../config/schema.js';
-import type { CertificateStrength } from './certificate-rules.js';
+import type { CertificateStrength, CertificateStrengthSettings } from './certificate-rules.js';
 import type { RevocationList } from './crl.js';
 
 export interface PeerCertPolicy extends CertificateStrength {
@@ -11,7 +10,13 @@ export interface PeerCertPolicy extends CertificateStrength {
   readonly revocation: RevocationList;
 }
 
-export function compilePeerPolicy(config: PeerCertPolicyConfig, revocation: RevocationList): PeerCertPolicy {
+/** `inbound[].tls.peer` as validated by the config schema. */
+export interface PeerCertPolicySettings extends CertificateStrengthSettings {
+  readonly requireClientAuth: boolean;
+  readonly trustDomains: readonly string[];
+}
+
+export function compilePeerPolicy(config: PeerCertPolicySettings, revocation: RevocationList): PeerCertPolicy {
   return {
     minRsaBits: config.minRsaBits,
     ecCurves: new Set(config.ecCurves),

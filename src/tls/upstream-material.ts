@@ -4,8 +4,7 @@
 //
 // Kept apart from material.ts (inbound) on purpose: the keys differ (`ca`, not `clientCa`) and
 // the result is tls.connect options, not server context options.
-import { createSecureContext, type ConnectionOptions } from 'node:tls';
-import type { EgressUpstreamConfig } from '../config/schema.js';
+import { createSecureContext, type ConnectionOptions, type SecureVersion } from 'node:tls';
 import { MaterialError, MaterialProblems, loadCertAndKey, loadTrustBundle, summary, withSecurityLevel, type CertSummary } from './material.js';
 import { parseSubjectAltNames } from './subject-alt-names.js';
 
@@ -18,8 +17,19 @@ export interface UpstreamTlsMaterial {
   readonly clientUri?: string;
 }
 
+/** `egress[].upstreams[].tls` as validated by the config schema (file paths relative to the config's directory). */
+export interface UpstreamTlsSettings {
+  readonly cert: string;
+  readonly key: string;
+  readonly ca: string;
+  readonly minVersion: SecureVersion;
+  readonly maxVersion: SecureVersion;
+  readonly ciphers: string;
+  readonly serverName?: string | undefined;
+}
+
 /** `prefix` is the upstream's key path, e.g. `egress[0].upstreams[1]`. Throws MaterialError. */
-export function loadUpstreamTls(config: EgressUpstreamConfig, baseDir: string, prefix: string, now = new Date()): UpstreamTlsMaterial {
+export function loadUpstreamTls(config: { readonly tls: UpstreamTlsSettings }, baseDir: string, prefix: string, now = new Date()): UpstreamTlsMaterial {
   const tls = config.tls;
   // Both files are checked even when the first fails: `validate` reports them all at once.
   const problems = new MaterialProblems();

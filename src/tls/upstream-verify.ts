@@ -8,10 +8,9 @@
 // (key strength, signature algorithm, serverAuth usage, the leaf / X509-SVID rules, lifetime) as inbound applies.
 import { X509Certificate, createHash } from 'node:crypto';
 import { checkServerIdentity as nodeCheckServerIdentity, type DetailedPeerCertificate, type PeerCertificate } from 'node:tls';
-import type { UpstreamCertPolicyConfig } from '../config/schema.js';
-import { certificateProblems, issuerProblems, type CertificateStrength } from './certificate-rules.js';
+import { certificateProblems, issuerProblems, type CertificateStrength, type CertificateStrengthSettings } from './certificate-rules.js';
 import { EKU_SERVER_AUTH, type IssuerFacts, type PeerCertFacts, type PeerCertFactsCache } from './peer-certificate.js';
-import { parseSpiffeId } from './spiffe.js';
+import { parseSpiffeId } from '../core/spiffe.js';
 import { parseSubjectAltNames } from './subject-alt-names.js';
 
 export interface ExpectedUpstreamIdentity {
@@ -62,7 +61,12 @@ export interface UpstreamCertPolicy extends CertificateStrength {
   readonly requireServerAuth: boolean;
 }
 
-export function compileUpstreamCertPolicy(config: UpstreamCertPolicyConfig): UpstreamCertPolicy {
+/** `egress[].upstreams[].tls.peer` as validated by the config schema. */
+export interface UpstreamCertPolicySettings extends CertificateStrengthSettings {
+  readonly requireServerAuth: boolean;
+}
+
+export function compileUpstreamCertPolicy(config: UpstreamCertPolicySettings): UpstreamCertPolicy {
   return {
     minRsaBits: config.minRsaBits,
     ecCurves: new Set(config.ecCurves),

@@ -9,7 +9,7 @@
 //   - concurrent callers share one fetch.
 import { fetchBounded } from './bounded-fetch.js';
 import type { RemoteJwksConfig } from '../config/tokens-schema.js';
-import { KeySet, parseJwks } from './jwks.js';
+import { KeySet, parseJwks } from '../core/jwks.js';
 
 export type FetchJwks = (config: RemoteJwksConfig, ca: string) => Promise<string>;
 

@@ -9,7 +9,7 @@
 // The token check (src/checks/token.ts) prepares it.
 import type { InboundConfig } from '../config/schema.js';
 import type { TokenPolicyConfig } from '../config/tokens-schema.js';
-import type { TokenMaterial } from './material.js';
+import type { TokenMaterial } from '../config/load-tokens.js';
 import { TokenVerifier } from './verifier.js';
 import { Denylist, RemoteDenylist } from './remote-denylist.js';
 

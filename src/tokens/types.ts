@@ -1,6 +1,6 @@
 // What token verification establishes about a request, kept on the request's facts for the
 // checks after it (binding, scopes, least privilege) and for telemetry. Never holds the token.
-import type { ReasonCode } from '../pipeline/reasons.js';
+import type { ReasonCode } from '../core/reasons.js';
 
 export interface VerifiedToken {
   /** The configured issuer name (the `issuer` metric label). */

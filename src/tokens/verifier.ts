@@ -9,10 +9,10 @@
 import { createHash } from 'node:crypto';
 import { decodeJwt, decodeProtectedHeader, errors, jwtVerify, type JWTPayload } from 'jose';
 import type { IssuerConfig, TokenPolicyConfig } from '../config/tokens-schema.js';
-import type { ReasonCode } from '../pipeline/reasons.js';
-import { LruCache } from '../tls/lru.js';
-import type { KeySet } from './jwks.js';
-import type { TokenMaterial } from './material.js';
+import type { ReasonCode } from '../core/reasons.js';
+import { LruCache } from '../core/lru.js';
+import type { KeySet } from '../core/jwks.js';
+import type { TokenMaterial } from '../config/load-tokens.js';
 import { RemoteJwks } from './remote-jwks.js';
 import type { VerifiedToken } from './types.js';
 

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { request } from 'undici';
 import { afterAll, beforeAll } from 'vitest';
 import { loadConfigObject } from '../../src/config/load.js';
+import { certificateFactory } from '../../src/certs/factory.js';
 import { Sidecar } from '../../src/sidecar.js';
 import { brokerTokensConfig, startBroker, type BrokerTestOptions, type RunningBroker } from './broker.js';
 import { egressUpstream, ORDERS_ID, startEgressSidecar, type RunningEgress } from './egress.js';
@@ -72,7 +73,7 @@ export async function startChain(pki: TestPki, options: ChainOptions = {}): Prom
   const loaded = loadConfigObject(config, pki.dir);
   if (!loaded.ok) throw new Error(`inbound config invalid:\n${loaded.errors.join('\n')}`);
   const logs = new LogCapture();
-  const inboundSidecar = new Sidecar(loaded.value, { logDestination: logs });
+  const inboundSidecar = new Sidecar(loaded.value, { logDestination: logs, certificates: certificateFactory });
   const addresses = await inboundSidecar.start();
   const inbound: InboundSide = { sidecar: inboundSidecar, url: `https://127.0.0.1:${addresses.inbound['app']?.port as number}`, adminUrl: `http://127.0.0.1:${addresses.admin.port}`, logs };
   const egress = await startEgressSidecar(pki, [egressUpstream(pki, 'orders', inbound.url, { token: { tokenUrl: `${broker.url}/token`, audience: ORDERS_ID, scope: 'orders:read', timeoutMs: 1000, ...options.egressToken } })]);

@@ -3,6 +3,7 @@
 // the upstream.
 import { request } from 'undici';
 import { loadConfigObject } from '../../src/config/load.js';
+import { certificateFactory } from '../../src/certs/factory.js';
 import { Sidecar } from '../../src/sidecar.js';
 import { LogCapture } from './logs.js';
 import type { TestPki } from './pki.js';
@@ -45,7 +46,7 @@ export async function startEgressSidecar(pki: TestPki, upstreams: unknown[]): Pr
   const loaded = loadConfigObject(egressConfig(pki, upstreams), pki.dir);
   if (!loaded.ok) throw new Error(`test config invalid:\n${loaded.errors.join('\n')}`);
   const logs = new LogCapture();
-  const sidecar = new Sidecar(loaded.value, { logDestination: logs });
+  const sidecar = new Sidecar(loaded.value, { logDestination: logs, certificates: certificateFactory });
   const addresses = await sidecar.start();
   return {
     sidecar,

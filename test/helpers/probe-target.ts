@@ -3,6 +3,7 @@
 import { createServer, type Server, type ServerOptions } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { certificateFactory } from '../../src/certs/factory.js';
 import { runProbe } from '../../src/probe/probe.js';
 import { CHECKS, type CheckName, type ProbeReport, type ProbeTarget } from '../../src/probe/types.js';
 
@@ -45,7 +46,7 @@ export function probeLocal(port: number, options: ProbeOptions = {}): Promise<Pr
   const { checks, timeoutMs, ...rest } = options;
   return runProbe(
     { label: `127.0.0.1:${port}`, host: '127.0.0.1', port, nameToMatch: 'localhost', servername: 'localhost', ...rest },
-    { timeoutMs: timeoutMs ?? 5_000, deadlineMs: 60_000, concurrency: 4, checks: new Set(checks ?? CHECKS) },
+    { timeoutMs: timeoutMs ?? 5_000, deadlineMs: 60_000, concurrency: 4, checks: new Set(checks ?? CHECKS), certificates: certificateFactory },
   );
 }
 

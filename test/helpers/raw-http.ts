@@ -5,6 +5,7 @@
 import { connect as connectTcp, type Socket } from 'node:net';
 import { connect as connectTls } from 'node:tls';
 import { loadConfigObject } from '../../src/config/load.js';
+import { certificateFactory } from '../../src/certs/factory.js';
 import { Sidecar } from '../../src/sidecar.js';
 import { egressUpstream } from './egress.js';
 import { LogCapture } from './logs.js';
@@ -111,7 +112,7 @@ export async function startBothWays(pki: TestPki, options: SidecarOptions & { eg
   const loaded = loadConfigObject(config, pki.dir);
   if (!loaded.ok) throw new Error(`test config invalid:\n${loaded.errors.join('\n')}`);
   const logs = new LogCapture();
-  const sidecar = new Sidecar(loaded.value, { logDestination: logs });
+  const sidecar = new Sidecar(loaded.value, { logDestination: logs, certificates: certificateFactory });
   const addresses = await sidecar.start();
   return {
     sidecar,

@@ -1,6 +1,7 @@
 // Starts a real Sidecar in-process on 127.0.0.1 with port 0, from a config object built like
 // a user's YAML, and captures its log lines.
 import { loadConfigObject } from '../../src/config/load.js';
+import { certificateFactory } from '../../src/certs/factory.js';
 import { Sidecar } from '../../src/sidecar.js';
 import { LogCapture } from './logs.js';
 import type { TestPki } from './pki.js';
@@ -57,7 +58,7 @@ export async function startSidecar(pki: TestPki, options: SidecarOptions): Promi
   const loaded = loadConfigObject(sidecarConfig(pki, options), pki.dir);
   if (!loaded.ok) throw new Error(`test config invalid:\n${loaded.errors.join('\n')}`);
   const logs = new LogCapture();
-  const sidecar = new Sidecar(loaded.value, { logDestination: logs });
+  const sidecar = new Sidecar(loaded.value, { logDestination: logs, certificates: certificateFactory });
   const addresses = await sidecar.start();
   const port = addresses.inbound['app']?.port as number;
   return {

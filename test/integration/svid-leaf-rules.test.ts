@@ -8,7 +8,7 @@ import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { LeafOptions } from '../../src/certs/factory.js';
-import { REASONS, type ReasonCode } from '../../src/pipeline/reasons.js';
+import { REASONS, type ReasonCode } from '../../src/core/reasons.js';
 import { attempt } from '../helpers/attempt.js';
 import { appCall, egressUpstream, ORDERS_ID, startEgressSidecar, type RunningEgress } from '../helpers/egress.js';
 import { IDS, makePki, TRUST_DOMAIN, type CertFiles, type TestPki } from '../helpers/pki.js';

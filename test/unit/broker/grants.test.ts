@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { compileGrants, decideGrant, type Grant } from '../../../src/broker/grants.js';
 import { grantFindings } from '../../../src/broker/least-privilege.js';
-import { parseSpiffeId } from '../../../src/tls/spiffe.js';
-import type { PeerIdentity } from '../../../src/tls/peer-identity.js';
+import { parseSpiffeId } from '../../../src/core/spiffe.js';
+import type { PeerIdentity } from '../../../src/core/identity.js';
 
 const FRONTEND = 'spiffe://example.org/ns/shop/sa/frontend';
 const ORDERS = 'spiffe://example.org/ns/shop/sa/orders';

@@ -7,7 +7,8 @@ import { loadConfigObject } from '../../../src/config/load.js';
 import type { InboundConfig } from '../../../src/config/schema.js';
 import type { LoadedConfig } from '../../../src/config/load.js';
 import { RequestFacts } from '../../../src/pipeline/facts.js';
-import type { Finding, RoutedRequest } from '../../../src/pipeline/types.js';
+import type { RoutedRequest } from '../../../src/pipeline/types.js';
+import type { Finding } from '../../../src/core/findings.js';
 import type { PeerInfo } from '../../../src/tls/peer-identity.js';
 
 const A = 'spiffe://example.org/ns/app/sa/a';

@@ -1,7 +1,7 @@
 // The `probes:` section and `egress[].upstreams[].probe`: defaults, and errors that name the key.
 import { expect, test } from 'vitest';
 import { ConfigSchema } from '../../../src/config/schema.js';
-import { formatPath } from '../../../src/config/load.js';
+import { formatPath } from '../../../src/core/key-path.js';
 
 const inbound = [{ name: 'app', port: 0, tls: { cert: 'c', key: 'k', clientCa: 'ca' }, upstream: { url: 'http://127.0.0.1:8080' }, routes: [{ name: 'r', path: '/**', allow: ['*'] }] }];
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { certificateFactory } from '../../../src/certs/factory.js';
 import { loadDrillObject, stagingProblems } from '../../../src/drills/load.js';
 import { makePki } from '../../helpers/pki.js';
 
@@ -15,7 +16,7 @@ describe('drill file loading', () => {
   });
 
   it('refuses before validating anything else', async () => {
-    expect(await loadDrillObject({ environment: 'production', bogus: 1 }, '/', STAGING)).toMatchObject({ ok: false, kind: 'refused' });
+    expect(await loadDrillObject({ environment: 'production', bogus: 1 }, '/', STAGING, certificateFactory)).toMatchObject({ ok: false, kind: 'refused' });
   });
 
   it('reports schema errors with key paths', async () => {
@@ -32,6 +33,7 @@ describe('drill file loading', () => {
       },
       '/',
       STAGING,
+      certificateFactory,
     );
     expect(result).toMatchObject({ ok: false, kind: 'invalid' });
     const errors = (result as { errors: string[] }).errors;
@@ -59,6 +61,7 @@ describe('drill file loading', () => {
         },
         pki.dir,
         STAGING,
+        certificateFactory,
       );
       const errors = (result as { errors: string[] }).errors;
       expect(errors).toEqual(
@@ -72,6 +75,7 @@ describe('drill file loading', () => {
         { environment: 'staging', allow: ['127.0.0.1'], clients: [{ name: 'c', genuine: { cert: pki.server.cert, key: pki.server.key }, command: 'true', scenarios: ['self_signed', 'plaintext'] }] },
         pki.dir,
         STAGING,
+        certificateFactory,
       );
       expect(ok.ok).toBe(true);
     } finally {

@@ -2,7 +2,7 @@
 // would_deny in any mode, and a real denial still wins.
 import { expect, test } from 'vitest';
 import { decide } from '../../../src/pipeline/decision.js';
-import type { Finding } from '../../../src/pipeline/types.js';
+import type { Finding } from '../../../src/core/findings.js';
 
 const reportOnly: Finding = { check: 'least-privilege', reason: 'token_overprivileged', severity: 'deny', reportOnly: true };
 const deny: Finding = { check: 'scopes', reason: 'insufficient_scope', severity: 'deny' };

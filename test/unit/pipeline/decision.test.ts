@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { decide } from '../../../src/pipeline/decision.js';
-import type { Finding } from '../../../src/pipeline/types.js';
+import type { Finding } from '../../../src/core/findings.js';
 
 const deny = (reason: Finding['reason']): Finding => ({ check: 'test', reason, severity: 'deny' });
 const warn = (reason: Finding['reason']): Finding => ({ check: 'test', reason, severity: 'warn' });

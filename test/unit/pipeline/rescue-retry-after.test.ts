@@ -2,7 +2,7 @@
 // rounded up to whole seconds and at least 1; else the reason's fixed value; else none.
 import { expect, test } from 'vitest';
 import { denialResponse } from '../../../src/pipeline/rescue.js';
-import type { Finding } from '../../../src/pipeline/types.js';
+import type { Finding } from '../../../src/core/findings.js';
 
 const finding = (reason: Finding['reason'], retryAfterSeconds?: number): Finding => ({ check: 'test', reason, severity: 'deny', ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}) });
 

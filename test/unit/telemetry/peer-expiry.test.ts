@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { compileListenerPolicy } from '../../../src/pipeline/routes.js';
 import { PeerExpiryTracker, identityLabel } from '../../../src/telemetry/peer-expiry.js';
 import type { PeerInfo } from '../../../src/tls/peer-identity.js';
-import { parseSpiffeId } from '../../../src/tls/spiffe.js';
+import { parseSpiffeId } from '../../../src/core/spiffe.js';
 
 function peer(id: string, sha256: string, validTo: number): PeerInfo {
   const parsed = parseSpiffeId(id);

@@ -6,7 +6,7 @@ import { peerCertificateFindings } from '../../../src/checks/peer-certificate.js
 import { createCa, createLeaf } from '../../../src/certs/factory.js';
 import { analyzePeerCertificate, PeerCertFactsCache } from '../../../src/tls/peer-certificate.js';
 import { compilePeerPolicy } from '../../../src/tls/peer-policy.js';
-import { LruCache } from '../../../src/tls/lru.js';
+import { LruCache } from '../../../src/core/lru.js';
 
 const policy = compilePeerPolicy({ minRsaBits: 2048, ecCurves: ['P-256', 'P-384'], ed25519: true, requireClientAuth: true, maxLifetime: null, trustDomains: [] }, { pems: [], revoked: new Set() });
 

@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { certificateBindingProblem, x5tS256 } from '../../../src/checks/token-binding.js';
 import { TokenPolicySchema } from '../../../src/config/tokens-schema.js';
 import { createCa, createLeaf, type IssuedCert } from '../../../src/certs/factory.js';
-import { KeySet, parseJwks } from '../../../src/tokens/jwks.js';
+import { KeySet, parseJwks } from '../../../src/core/jwks.js';
 import { TokenVerifier } from '../../../src/tokens/verifier.js';
 import { AUDIENCE, issuerKey, ISSUER, jwks, mint, type IssuerKey } from '../../helpers/tokens.js';
 

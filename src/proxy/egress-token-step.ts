@@ -2,12 +2,12 @@
 // none), put it in Authorization in place of whatever the app sent, buffer a small body so the
 // request can be retried, and hand back the dispatcher that retries once on invalid_token.
 import type { IncomingMessage } from 'node:http';
-import { RequestBody } from '../proxy/body-reader.js';
-import type { EgressSigner } from '../proxy/egress-signing.js';
-import type { EgressUpstreamState } from '../proxy/egress-state.js';
-import { shouldBuffer, withBearer } from './attach.js';
-import type { Dispatchable } from '../proxy/forward.js';
-import { retryOnInvalidToken } from './retry.js';
+import { RequestBody } from './body-reader.js';
+import type { EgressSigner } from './egress-signing.js';
+import type { EgressUpstreamState } from './egress-state.js';
+import { shouldBuffer, withBearer } from '../egress-tokens/attach.js';
+import type { Dispatchable } from './forward.js';
+import { retryOnInvalidToken } from '../egress-tokens/retry.js';
 
 export type TokenStep =
   | { readonly ok: true; readonly headers: string[]; readonly body: IncomingMessage | Buffer | null; readonly dispatcher: Dispatchable }

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
-import { compileIdentityPattern, matchIdentity, validateIdentityPattern } from '../../../src/tls/identity-pattern.js';
-import type { PeerIdentity } from '../../../src/tls/peer-identity.js';
-import { parseSpiffeId } from '../../../src/tls/spiffe.js';
+import { compileIdentityPattern, matchIdentity, validateIdentityPattern } from '../../../src/core/identity-pattern.js';
+import type { PeerIdentity } from '../../../src/core/identity.js';
+import { parseSpiffeId } from '../../../src/core/spiffe.js';
 
 function spiffe(id: string): PeerIdentity {
   const parsed = parseSpiffeId(id);

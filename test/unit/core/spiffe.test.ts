@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { parseSpiffeId } from '../../../src/tls/spiffe.js';
+import { parseSpiffeId } from '../../../src/core/spiffe.js';
 
 describe('parseSpiffeId', () => {
   test('well-formed IDs', () => {

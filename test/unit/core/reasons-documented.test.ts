@@ -1,7 +1,7 @@
 // Every reason code is documented in the README, and every code the README documents exists.
 import { readFileSync } from 'node:fs';
 import { expect, test } from 'vitest';
-import { REASONS } from '../../../src/pipeline/reasons.js';
+import { REASONS } from '../../../src/core/reasons.js';
 
 const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
 const section = readme.slice(readme.indexOf('## Reason codes'), readme.indexOf('\n## ', readme.indexOf('## Reason codes') + 5));

@@ -2,8 +2,10 @@
 // sidecar. It samples live requests and, after the genuine request's response is done, sends
 // the app (inbound) or the upstream (egress) a copy with one forgery. Refused outside staging
 // (src/drills/gate.ts): the config must say `environment: staging` and so must the process.
+// config/schema.ts embeds this schema; it lives here, beside the scenarios it names, as the drill
+// file's own schema lives in drills/config.ts.
 import { z } from 'zod';
-import { IN_PATH_SCENARIO_NAMES } from '../drills/in-path-scenarios.js';
+import { IN_PATH_SCENARIO_NAMES } from './in-path-scenarios.js';
 
 const Name = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, { error: 'must be lowercase letters, digits, "-" or "_" (max 63)' });
 

@@ -3,11 +3,11 @@
 // and pinned identity. Files are read when the probe runs, so a rotated certificate is used at once.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseDuration } from '../certs/factory.js';
-import type { Config } from '../config/schema.js';
-import type { ScheduledProbe } from './scheduler.js';
-import { parseTarget } from './target.js';
-import type { CheckName, ProbeTarget } from './types.js';
+import { parseDuration } from '../core/duration.js';
+import type { Config } from './schema.js';
+import type { ScheduledProbe } from '../probe/scheduler.js';
+import { parseTarget } from '../probe/target.js';
+import type { CheckName, ProbeTarget } from '../probe/types.js';
 
 function reader(baseDir: string): (file: string | undefined) => string | undefined {
   return (file) => (file === undefined ? undefined : readFileSync(resolve(baseDir, file), 'utf8'));

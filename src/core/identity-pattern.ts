@@ -8,7 +8,7 @@
 //   *                                       any peer with a verified certificate
 //
 // The trust domain is always exact. No regular expressions anywhere.
-import type { PeerIdentity } from './peer-identity.js';
+import type { PeerIdentity } from './identity.js';
 import { parseSpiffeId } from './spiffe.js';
 
 export type IdentityPattern =

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { compilePathPattern, matchPathPattern, validatePathPattern } from '../../../src/pipeline/path-pattern.js';
+import { compilePathPattern, matchPathPattern, validatePathPattern } from '../../../src/core/path-pattern.js';
 
 const matches = (pattern: string, path: string) =>
   matchPathPattern(compilePathPattern(pattern), path === '/' ? [] : path.slice(1).split('/').filter((s, i, all) => !(s === '' && i === all.length - 1)));

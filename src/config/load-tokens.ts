@@ -4,8 +4,8 @@
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { Config } from '../config/schema.js';
-import { JwksError, KeySet, parseJwks } from './jwks.js';
+import type { Config } from './schema.js';
+import { JwksError, KeySet, parseJwks } from '../core/jwks.js';
 
 export interface IssuerMaterial {
   /** Keys from a JWKS file. */

@@ -98,3 +98,6 @@ export type ReasonCode = keyof typeof REASONS;
 export function reasonInfo(code: ReasonCode): ReasonInfo {
   return REASONS[code];
 }
+
+/** The reasons a connection cap closes a new connection for (no HTTP response carries them). */
+export type ConnectionRefusal = Extract<ReasonCode, 'max_connections' | 'max_connections_per_address' | 'max_connections_per_identity'>;
