@@ -7,7 +7,6 @@
 // retry: the 401 goes to the app at once, and the token is still dropped, so the next request
 // carries a new one. A second 401 is passed on as it is.
 import type { Dispatcher, Pool } from 'undici';
-import type { Dispatchable } from '../proxy/forward.js';
 import { canRetry, isInvalidTokenAnswer } from './attach.js';
 import type { EgressTokenSource } from './source.js';
 
@@ -145,7 +144,7 @@ function noop(): void {}
  * `headersFor(token, sent, body)`: the complete header list to send with a new token, from the
  * list first sent (bearer replaced, and re-signed when the listener signs requests).
  */
-export function retryOnInvalidToken(pool: Pool, source: EgressTokenSource, token: string, method: string, headersFor: HeadersFor): Dispatchable {
+export function retryOnInvalidToken(pool: Pool, source: EgressTokenSource, token: string, method: string, headersFor: HeadersFor): Pick<Dispatcher, 'dispatch'> {
   return {
     dispatch: (options, handler) => pool.dispatch(options, new FirstAttempt(handler as unknown as Handler, pool, source, token, method, options, headersFor) as Dispatcher.DispatchHandler),
   };
