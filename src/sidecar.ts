@@ -221,6 +221,8 @@ export class Sidecar {
     releaseListenerStates(this.runningStates());
     await this.admin?.close();
     this.log.info({ type: 'lifecycle', forced_connections: forced }, 'stopped');
+    // Log lines are written in batches: every line, this one included, is out before drain returns.
+    await new Promise<void>((resolve) => this.log.flush(() => resolve()));
     return { forced };
   }
 

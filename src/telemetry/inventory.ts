@@ -14,8 +14,12 @@ const LAST_DENIALS = 5;
 /** Insertion-ordered set that keeps the most recent `limit` values. */
 class RecentSet {
   private readonly values = new Set<string>();
+  /** The most recently added value: adding it again changes nothing (the usual case per request). */
+  private newest: string | undefined;
   constructor(private readonly limit: number) {}
   add(value: string): void {
+    if (value === this.newest) return;
+    this.newest = value;
     this.values.delete(value);
     this.values.add(value);
     if (this.values.size > this.limit) this.values.delete(this.values.values().next().value as string);
@@ -69,6 +73,8 @@ export interface IdentityReport {
 
 export class IdentityInventory {
   private readonly entries = new Map<string, Entry>();
+  /** The identity seen last: already at the most recent end of `entries`, no move needed. */
+  private newest: string | undefined;
   private evicted = 0;
 
   constructor(readonly maxIdentities = 1000) {}
@@ -76,8 +82,11 @@ export class IdentityInventory {
   observe(observation: InventoryObservation): void {
     const key = observation.identity ?? 'unknown';
     let entry = this.entries.get(key);
-    if (entry) {
+    if (entry && key === this.newest) {
+      // Already the most recent: nothing to move.
+    } else if (entry) {
       this.entries.delete(key);
+      this.entries.set(key, entry);
     } else {
       entry = {
         identity: key,
@@ -92,13 +101,14 @@ export class IdentityInventory {
         used: new RecentSet(MAX_SCOPES),
         denials: [],
       };
+      // Least recently seen first: the oldest identity goes when the map is full.
+      this.entries.set(key, entry);
+      if (this.entries.size > this.maxIdentities) {
+        this.entries.delete(this.entries.keys().next().value as string);
+        this.evicted += 1;
+      }
     }
-    // Least recently seen first: the oldest identity goes when the map is full.
-    this.entries.set(key, entry);
-    if (this.entries.size > this.maxIdentities) {
-      this.entries.delete(this.entries.keys().next().value as string);
-      this.evicted += 1;
-    }
+    this.newest = key;
     entry.lastSeen = observation.at;
     entry.listeners.add(observation.listener);
     entry.requests[observation.decision] += 1;

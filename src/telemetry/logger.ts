@@ -1,6 +1,7 @@
 // The structured logger: pino, JSON lines, with secrets redacted wherever a header object or
 // token could end up. A test plants secrets in every one of these places and greps the output.
 import { pino, type DestinationStream, type Logger, type LevelWithSilent } from 'pino';
+import { BatchedStdout } from './log-destination.js';
 
 export type { Logger };
 
@@ -35,7 +36,8 @@ export function createLoggers(level: LevelWithSilent, destination?: DestinationS
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label: string) => ({ level: label }) },
   };
-  const audit = destination ? pino(options, destination) : pino(options);
+  // Default: stdout in batches (log-destination.ts); Sidecar.drain() flushes it.
+  const audit = pino(options, destination ?? new BatchedStdout());
   const log = audit.child({}, { redact: { paths: REDACT_PATHS, censor: '[redacted]' } });
   return { log, audit };
 }

@@ -3,22 +3,23 @@
 //
 // Labels stay bounded: listener and route names come from config, reasons from REASONS, and
 // versions from OpenSSL's short list. No label ever holds free text from a peer.
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { PeerExpiryTracker } from './peer-expiry.js';
+import { SeriesCounter, SeriesHistogram } from './resolved-series.js';
 
 const DURATION_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
 export class Metrics {
   readonly registry = new Registry();
 
-  readonly requests = new Counter({
+  readonly requests = new SeriesCounter({
     name: 'palisade_requests_total',
     help: 'Requests by listener, route, decision (allow, deny, would_deny) and reason code.',
     labelNames: ['listener', 'route', 'decision', 'reason'] as const,
     registers: [this.registry],
   });
 
-  readonly requestDuration = new Histogram({
+  readonly requestDuration = new SeriesHistogram({
     name: 'palisade_request_duration_seconds',
     help: 'Time from request start to the last byte of the response, as seen by the sidecar.',
     labelNames: ['listener', 'route'] as const,
@@ -26,7 +27,7 @@ export class Metrics {
     registers: [this.registry],
   });
 
-  readonly upstreamDuration = new Histogram({
+  readonly upstreamDuration = new SeriesHistogram({
     name: 'palisade_upstream_duration_seconds',
     help: 'Time from sending the request upstream to the last byte of its response.',
     labelNames: ['listener'] as const,
@@ -66,7 +67,7 @@ export class Metrics {
     registers: [this.registry],
   });
 
-  readonly egressUpstreamDuration = new Histogram({
+  readonly egressUpstreamDuration = new SeriesHistogram({
     name: 'palisade_egress_upstream_duration_seconds',
     help: 'Egress: time from sending the request to an upstream to the last byte of its response, per upstream.',
     labelNames: ['listener', 'upstream'] as const,

@@ -11,6 +11,7 @@ import type { PeerInfo } from '../tls/peer-identity.js';
 import type { Metrics } from './metrics.js';
 import type { InPathRecord } from '../drills/in-path.js';
 import { IdentityInventory } from './inventory.js';
+import { RequestSeries } from './request-series.js';
 import { identityLabel } from './peer-expiry.js';
 import { jtiDigest } from './jti-digest.js';
 
@@ -53,11 +54,15 @@ export class Recorder {
   /** Every identity seen on inbound listeners (/identities), bounded. */
   readonly inventory = new IdentityInventory();
   private readonly refusalLog = new Map<string, { count: number; loggedAt: number }>();
+  /** The request metrics' series, resolved once per label combination (no label hashing per request). */
+  private readonly series: RequestSeries;
 
   constructor(
     private readonly metrics: Metrics,
     private readonly audit: Logger,
-  ) {}
+  ) {
+    this.series = new RequestSeries(metrics);
+  }
 
   /** One in-path drill copy: the metric and one audit line (scenario, target, outcome; no secret). */
   drill(record: InPathRecord): void {
@@ -66,11 +71,11 @@ export class Recorder {
   }
 
   request(outcome: RequestOutcome): void {
-    this.metrics.requests.inc({ listener: outcome.listener, route: outcome.route, decision: outcome.decision, reason: outcome.reason });
-    this.metrics.requestDuration.observe({ listener: outcome.listener, route: outcome.route }, outcome.durationSeconds);
-    if (outcome.upstreamSeconds !== undefined) this.metrics.upstreamDuration.observe({ listener: outcome.listener }, outcome.upstreamSeconds);
+    this.series.request(outcome.listener, outcome.route, outcome.decision, outcome.reason).inc();
+    this.series.duration(outcome.listener, outcome.route).observe(outcome.durationSeconds);
+    if (outcome.upstreamSeconds !== undefined) this.series.upstreamDuration(outcome.listener).observe(outcome.upstreamSeconds);
     if (outcome.upstreamSeconds !== undefined && outcome.upstream !== undefined) {
-      this.metrics.egressUpstreamDuration.observe({ listener: outcome.listener, upstream: outcome.upstream }, outcome.upstreamSeconds);
+      this.series.egressUpstreamDuration(outcome.listener, outcome.upstream).observe(outcome.upstreamSeconds);
     }
     if (outcome.facts) {
       const verification = outcome.facts.get('tokenVerification');
