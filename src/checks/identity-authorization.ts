@@ -1,7 +1,7 @@
 // Which identities may call which route: exact SPIFFE IDs or segment wildcards, from the
 // route's `allow` list. An empty list allows nobody.
 import { matchIdentity } from '../core/identity-pattern.js';
-import type { Check } from '../pipeline/types.js';
+import type { Check } from './types.js';
 import type { Finding } from '../core/findings.js';
 
 export const identityAuthorizationCheck: Check = {

@@ -2,7 +2,7 @@
 // may call can ever require. The excess is a token_overprivileged finding: report-only by
 // default (would_deny, counted and logged, the request goes on), or a denial with
 // tokens.leastPrivilege: deny. A staging test can then fail fast on an over-scoped account.
-import type { Check } from '../pipeline/types.js';
+import type { Check } from './types.js';
 import type { Finding } from '../core/findings.js';
 import type { InboundConfig } from '../config/schema.js';
 import { compileIdentityPattern, matchIdentity, type IdentityPattern } from '../core/identity-pattern.js';

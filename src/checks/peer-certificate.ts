@@ -6,7 +6,7 @@
 // them with the current policy per request, which is a few property reads and one Set lookup.
 // Revocation is checked here as well as at the handshake because a resumed TLS session skips
 // OpenSSL's chain verification, and a keep-alive connection outlives a CRL update.
-import type { Check } from '../pipeline/types.js';
+import type { Check } from './types.js';
 import type { Finding } from '../core/findings.js';
 import { EKU_CLIENT_AUTH, type IssuerFacts, type PeerCertFacts } from '../tls/peer-certificate.js';
 import type { PeerCertPolicy } from '../tls/peer-policy.js';

@@ -1,6 +1,6 @@
 // The peer's certificate must yield exactly one well-formed identity (one SPIFFE ID, syntax
 // checked) in an allowed trust domain, or nothing downstream can say who is calling.
-import type { Check } from '../pipeline/types.js';
+import type { Check } from './types.js';
 import type { Finding } from '../core/findings.js';
 
 export const peerIdentityCheck: Check = {

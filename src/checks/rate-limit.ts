@@ -13,7 +13,7 @@
 // reach this check: a caller cannot mint identities to flush the table, and a forgotten bucket
 // only ever belonged to the identity that has been quiet longest. 16 384 pairs is far above the
 // workloads one service talks to, and a few MB at most.
-import type { Check } from '../pipeline/types.js';
+import type { Check } from './types.js';
 import type { Finding } from '../core/findings.js';
 import type { RouteConfig } from '../config/schema.js';
 import { LruCache } from '../core/lru.js';

@@ -1,6 +1,6 @@
 // The route's required scopes against the verified token's: all of `allOf`, or one of `anyOf`.
 // A miss is 403 insufficient_scope with the RFC 6750 challenge naming the scopes required.
-import type { Check } from '../pipeline/types.js';
+import type { Check } from './types.js';
 import type { Finding } from '../core/findings.js';
 
 const NAME = 'scopes';

@@ -8,7 +8,7 @@ import type { KeyObject } from 'node:crypto';
 import { serializeInnerList, type Item } from 'structured-headers';
 import type { LoadedVerifyKey } from '../config/load-signatures.js';
 import type { InboundConfig } from '../config/schema.js';
-import type { Prepared } from '../pipeline/types.js';
+import type { Prepared } from './types.js';
 import type { SignatureAlgorithm } from '../signatures/algorithms.js';
 import { parseComponentText, type Component } from '../signatures/components.js';
 import type { DigestAlgorithm } from '../signatures/digest.js';

@@ -18,7 +18,7 @@
 // Returns findings and sets the `signatureVerification` fact; never writes a response,
 // metric or log line.
 import { createHash } from 'node:crypto';
-import type { Check, RoutedRequest } from '../pipeline/types.js';
+import type { Check, RoutedRequest } from './types.js';
 import type { Finding } from '../core/findings.js';
 import type { ReasonCode } from '../core/reasons.js';
 import { prepareSignatureRuntime, type RouteSignatureRule, type SignatureRuntime } from './signature-state.js';

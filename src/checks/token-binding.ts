@@ -5,7 +5,7 @@
 //     through tokens.subject.map).
 import { compileIdentityPattern, matchIdentity, type IdentityPattern } from '../core/identity-pattern.js';
 import { identityString, type PeerInfo } from '../tls/peer-identity.js';
-import type { Check } from '../pipeline/types.js';
+import type { Check } from './types.js';
 import type { Finding } from '../core/findings.js';
 import type { TokenPolicyConfig } from '../config/tokens-schema.js';
 

@@ -2,7 +2,7 @@
 // revoked. Establishes the `token` fact the binding, scope and least-privilege checks read, and
 // the `tokenVerification` fact telemetry counts. Routes with `token: false` are skipped.
 import type { ReasonCode } from '../core/reasons.js';
-import type { Check, ListenerInput, Prepared, RoutedRequest } from '../pipeline/types.js';
+import type { Check, ListenerInput, Prepared, RoutedRequest } from './types.js';
 import type { Finding } from '../core/findings.js';
 import { TokenRuntime } from '../tokens/runtime.js';
 

@@ -6,7 +6,7 @@
 // States are remembered by position in CHAIN, which is a constant: the next reload hands each
 // check exactly the state it had (a replay cache, JWKS stores, rate buckets carry over).
 import { CHAIN } from './chain.js';
-import type { Check, ListenerInput, Prepared } from './types.js';
+import type { Check, ListenerInput, Prepared } from '../checks/types.js';
 
 export interface ChainStep {
   readonly check: Check<unknown>;

@@ -2,10 +2,10 @@
 // checks come before anything that does cryptography, so an enforcing sidecar rejects a
 // stranger without verifying a token.
 //
-// Adding a check is its module in src/checks/, one line here, its rows in reasons.ts and its
+// Adding a check is its module in src/checks/, one line here, its rows in src/core/reasons.ts and its
 // keys in the config schema. Nothing else names it: not the sidecar, not the listener, not the
 // request context. A check that needs per-listener state (keys, a cache, counters) declares
-// `prepare(input, previous)` (src/pipeline/types.ts): it builds that state from the listener's
+// `prepare(input, previous)` (src/checks/types.ts): it builds that state from the listener's
 // frozen config and loaded files, and from the state it had before a reload, so whatever must
 // outlive a reload (a replay cache, JWKS stores, rate buckets) carries over. The pipeline keeps
 // the state for it (src/pipeline/chain-state.ts, built once per load and swapped with the
@@ -23,7 +23,7 @@ import { leastPrivilegeCheck } from '../checks/least-privilege.js';
 import { scopesCheck } from '../checks/scopes.js';
 import { tokenBindingCheck } from '../checks/token-binding.js';
 import { tokenCheck } from '../checks/token.js';
-import type { Check } from './types.js';
+import type { Check } from '../checks/types.js';
 
 export const CHAIN: readonly Check<unknown>[] = [
   peerCertificateCheck, // the certificate meets the listener's TLS policy and is not revoked (cached facts)

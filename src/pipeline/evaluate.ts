@@ -5,7 +5,7 @@ import type { ChainState } from './chain-state.js';
 import { decide, type Decision } from './decision.js';
 import { normalizePath } from './path-normalize.js';
 import { findRoute } from './routes.js';
-import type { ListenerPolicy, RequestContext, RoutedRequest } from './types.js';
+import type { ListenerPolicy, RequestContext, RoutedRequest } from '../checks/types.js';
 import type { Finding } from '../core/findings.js';
 
 export interface Evaluation {

@@ -2,7 +2,7 @@
 import type { InboundConfig, Mode } from '../config/schema.js';
 import { compileIdentityPattern } from '../core/identity-pattern.js';
 import { compilePathPattern, matchPathPattern } from '../core/path-pattern.js';
-import type { CompiledRoute, ListenerPolicy } from './types.js';
+import type { CompiledRoute, ListenerPolicy } from '../checks/types.js';
 
 export function compileListenerPolicy(listener: InboundConfig, defaultMode: Mode): ListenerPolicy {
   const listenerMode = listener.mode ?? defaultMode;

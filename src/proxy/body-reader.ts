@@ -3,7 +3,7 @@
 // so the upstream receives exactly the bytes that were digested. Routes that never ask keep
 // streaming: nothing here runs unless a check calls read().
 import type { IncomingMessage } from 'node:http';
-import type { BodyRead, BodyReader } from '../pipeline/types.js';
+import type { BodyRead, BodyReader } from '../checks/types.js';
 import { DigestAccumulator } from '../signatures/digest.js';
 
 export class RequestBody {

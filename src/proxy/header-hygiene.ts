@@ -30,7 +30,7 @@ import type { EgressConfig, InboundConfig } from '../config/schema.js';
 import { decide } from '../pipeline/decision.js';
 import type { Evaluation } from '../pipeline/evaluate.js';
 import type { ReasonCode } from '../core/reasons.js';
-import type { ListenerPolicy } from '../pipeline/types.js';
+import type { ListenerPolicy } from '../checks/types.js';
 import type { Finding } from '../core/findings.js';
 import { parseStrictDictionary, StrictParseError } from '../signatures/strict-dictionary.js';
 import { CERTIFICATE_IDENTITY_HEADERS, DICTIONARY_FIELDS, IDENTITY_HEADERS, nameMatcher, SINGLE_FIELDS, type NameMatcher } from './header-names.js';

@@ -19,7 +19,7 @@ import type { InboundConfig } from '../config/schema.js';
 import type { InPathDrillsConfig } from '../drills/in-path-schema.js';
 import { ChainState } from '../pipeline/chain-state.js';
 import { compileListenerPolicy } from '../pipeline/routes.js';
-import type { ListenerPolicy } from '../pipeline/types.js';
+import type { ListenerPolicy } from '../checks/types.js';
 import type { Recorder } from '../telemetry/recorder.js';
 import type { ListenerTlsMaterial } from '../tls/material.js';
 import { InPathDrills } from '../drills/in-path.js';

@@ -4,7 +4,7 @@
 // the last denial reasons. It is the data for a least-privilege report ("granted, never used")
 // and for finding dormant identities. Fed only by the Recorder.
 import type { DecisionKind } from '../pipeline/decision.js';
-import type { RequestFacts } from '../pipeline/facts.js';
+import type { RequestFacts } from '../checks/facts.js';
 import type { ReasonCode } from '../core/reasons.js';
 
 const MAX_VALUES = 32;

@@ -5,7 +5,7 @@
 // Bounded on every axis: the identity label is a pattern from the listener's allow lists (or
 // "unknown"), each label keeps at most MAX_CERTS certificates, and a certificate not presented
 // for FORGET_MS is dropped, so a rotated-away certificate cannot hold the gauge down forever.
-import type { ListenerPolicy } from '../pipeline/types.js';
+import type { ListenerPolicy } from '../checks/types.js';
 import { matchIdentity } from '../core/identity-pattern.js';
 import type { PeerInfo } from '../tls/peer-identity.js';
 

@@ -2,11 +2,11 @@
 // and one audit log line. Nothing else in the request path writes metrics or logs.
 import type { Logger } from 'pino';
 import type { DecisionKind } from '../pipeline/decision.js';
-import type { RequestFacts } from '../pipeline/facts.js';
+import type { RequestFacts } from '../checks/facts.js';
 import type { ConnectionRefusal, ReasonCode } from '../core/reasons.js';
 import type { Finding } from '../core/findings.js';
 import type { CertSummary } from '../tls/material.js';
-import type { ListenerPolicy } from '../pipeline/types.js';
+import type { ListenerPolicy } from '../checks/types.js';
 import type { PeerInfo } from '../tls/peer-identity.js';
 import type { Metrics } from './metrics.js';
 import type { InPathRecord } from '../drills/in-path.js';

@@ -6,7 +6,7 @@
 // through one Map per label, keyed by the strings the request already holds: no label object,
 // no joined key string, nothing allocated per request.
 import type { DecisionKind } from '../pipeline/decision.js';
-import type { ReasonCode } from '../pipeline/reasons.js';
+import type { ReasonCode } from '../core/reasons.js';
 import type { Metrics } from './metrics.js';
 import type { CounterChild, HistogramChild } from './resolved-series.js';
 

@@ -21,7 +21,8 @@ const LAYERS: Layers = [
   'config', //        the sidecar config: schema and loaders, validated against the vocabulary of every layer below
   'tokens', //        token verification built from a loaded config: JWKS (remote too), verifier, denylists
   'egress-tokens', // tokens on egress: the token source, its attach and retry helpers
-  ['checks', 'pipeline'], // one layer in two folders: pipeline/types.ts declares the Check contract, checks/ implement it, pipeline/chain.ts lists them
+  'checks', //       the check contract (types.ts: what a check sees and returns, how it prepares per-listener state) and one module per check
+  'pipeline', //     the ordered chain of checks, its per-listener state, routing, path normalization, the decision, the denial response
   'telemetry', //     metrics, logger and the recorder of decisions the pipeline made
   'proxy', //         the inbound and egress listeners: TLS, admission, forwarding, the egress steps
   'broker', //        the token broker: its own server on the admin, config and TLS layers

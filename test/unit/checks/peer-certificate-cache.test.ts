@@ -7,8 +7,8 @@ import { peerCertificateCheck } from '../../../src/checks/peer-certificate.js';
 import { signatureCheck } from '../../../src/checks/signature.js';
 import { tokenCheck } from '../../../src/checks/token.js';
 import { createCa, createLeaf } from '../../../src/certs/factory.js';
-import { RequestFacts } from '../../../src/pipeline/facts.js';
-import type { RoutedRequest } from '../../../src/pipeline/types.js';
+import { RequestFacts } from '../../../src/checks/facts.js';
+import type { RoutedRequest } from '../../../src/checks/types.js';
 import { analyzePeerCertificate, type PeerCertFacts } from '../../../src/tls/peer-certificate.js';
 import { compilePeerPolicy, type PeerCertPolicy } from '../../../src/tls/peer-policy.js';
 

@@ -6,8 +6,8 @@ import { rateLimitCheck } from '../../../src/checks/rate-limit.js';
 import { loadConfigObject } from '../../../src/config/load.js';
 import type { InboundConfig } from '../../../src/config/schema.js';
 import type { LoadedConfig } from '../../../src/config/load.js';
-import { RequestFacts } from '../../../src/pipeline/facts.js';
-import type { RoutedRequest } from '../../../src/pipeline/types.js';
+import { RequestFacts } from '../../../src/checks/facts.js';
+import type { RoutedRequest } from '../../../src/checks/types.js';
 import type { Finding } from '../../../src/core/findings.js';
 import type { PeerInfo } from '../../../src/tls/peer-identity.js';
 

@@ -3,7 +3,7 @@
 // activated by prepare; a failing prepare releases what the checks before it built.
 import { expect, test } from 'vitest';
 import { ChainState } from '../../../src/pipeline/chain-state.js';
-import type { Check, ListenerInput } from '../../../src/pipeline/types.js';
+import type { Check, ListenerInput } from '../../../src/checks/types.js';
 
 const input = {} as ListenerInput;
 
