@@ -80,11 +80,13 @@ export function respond(outlet: Outlet, kind: ResponseKind, response: DenialResp
     return true;
   }
   // Node detaches a request from its socket when the response ends, so closing the socket alone
-  // would leave a reader of the body (a digest, signing) waiting forever: destroy both.
-  const socket = req.socket;
+  // would leave a reader of the body (a digest, signing) waiting forever: destroy both. Node may
+  // have detached `req` already (req.socket null; newer Node does so earlier): the response's
+  // socket is the same connection, and with neither left there is nothing more to close.
+  const socket = req.socket ?? res.socket;
   res.end(response.body, () => {
     req.destroy();
-    socket.destroy();
+    socket?.destroy();
   });
   return true;
 }
