@@ -34,7 +34,22 @@ export async function evaluate(policy: ListenerPolicy, chain: ChainState, reques
     const finding: Finding = { check: 'route', reason: 'route_not_found', severity: 'deny', detail: `${request.method} ${normalized.path}` };
     return stopped(policy, finding, normalized.path + normalized.query);
   }
-  const routed: RoutedRequest = { ...request, route, forwardPath: normalized.path + normalized.query };
+  // Every field named, not spread: with the spread, evaluate's own time was 2.6% of a transport
+  // profile, and one literal keeps one object shape for every check's property reads.
+  const routed: RoutedRequest = {
+    requestId: request.requestId,
+    listener: request.listener,
+    method: request.method,
+    target: request.target,
+    headers: request.headers,
+    peer: request.peer,
+    peerPolicy: request.peerPolicy,
+    facts: request.facts,
+    rawHeaders: request.rawHeaders,
+    body: request.body,
+    route,
+    forwardPath: normalized.path + normalized.query,
+  };
   const findings: Finding[] = [];
   for (const step of chain.steps) {
     const result = step.check.run(routed, step.state);

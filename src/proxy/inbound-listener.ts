@@ -252,7 +252,10 @@ export class InboundListener {
       peer,
       peerPolicy: state.material.peerPolicy,
       facts: new RequestFacts(),
-      ...(requestBody ? { rawHeaders: req.rawHeaders, body: requestBody.read } : {}),
+      // Every field always present (undefined when no check reads the body): one object shape per
+      // request keeps the checks' property reads monomorphic.
+      rawHeaders: requestBody ? req.rawHeaders : undefined,
+      body: requestBody?.read,
     };
     // The header block is screened before any check runs (count, repeated singletons, "_" names).
     const headerPolicy = inboundHeaderPolicy(state.config);
