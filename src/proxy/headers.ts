@@ -3,7 +3,6 @@
 // Hop-by-hop fields are dropped in both directions, with any field the Connection header
 // names. Headers the sidecar owns (x-forwarded-client-cert and friends) are dropped from the
 // peer's request first and set afterwards, so a peer can neither forge nor strip them.
-import type { IncomingHttpHeaders } from 'node:http';
 
 export const HOP_BY_HOP: ReadonlySet<string> = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'http2-settings']);
 
@@ -44,19 +43,8 @@ export function upstreamRequestHeaders(
   return out;
 }
 
-/** Response headers for the peer: the upstream's, less hop-by-hop fields. */
-export function downstreamResponseHeaders(headers: IncomingHttpHeaders | Record<string, string | string[] | undefined>): Record<string, string | string[]> {
-  const listed = connectionListed(headers['connection']);
-  const out: Record<string, string | string[]> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined || HOP_BY_HOP.has(name) || listed?.has(name)) continue;
-    out[name] = value;
-  }
-  return out;
-}
-
 /**
- * The same, straight from undici's raw [name, value, ...] Buffers to the flat list
+ * Response headers for the peer, less hop-by-hop fields, straight from undici's raw [name, value, ...] Buffers to the flat list
  * res.writeHead takes: no header object built and taken apart again per response, and
  * repeated fields (Set-Cookie) stay separate lines in their order.
  */

@@ -8,6 +8,7 @@ import { mtlsAgent } from '../helpers/client.js';
 import { metric } from '../helpers/metrics.js';
 import type { TestPki } from '../helpers/pki.js';
 import { withScenario } from '../helpers/scenario.js';
+import { inStaging } from '../helpers/staging.js';
 import { startSidecar, type RunningSidecar } from '../helpers/sidecar.js';
 import { startUpstream, type Handler, type TestUpstream } from '../helpers/upstream.js';
 import { until } from '../helpers/wait.js';
@@ -24,17 +25,9 @@ let drilledApp: TestUpstream;
 let plain: RunningSidecar;
 let drilled: RunningSidecar;
 let agent: Agent;
-const previous = process.env['PALISADE_ENVIRONMENT'];
 
-// In-path drills run only in staging: set before the sidecar starts, restored after it stopped
-// (afterAll hooks run in reverse order, so this one runs last).
-beforeAll(() => {
-  process.env['PALISADE_ENVIRONMENT'] = 'staging';
-});
-afterAll(() => {
-  if (previous === undefined) delete process.env['PALISADE_ENVIRONMENT'];
-  else process.env['PALISADE_ENVIRONMENT'] = previous;
-});
+// In-path drills run only in staging (restored after the sidecars stopped).
+inStaging();
 
 // The scenario is the sidecar without drills; the drilled one, with its own app, shares its PKI.
 withScenario((started) => ({ pki, upstream: plainApp, sidecar: plain } = started), {

@@ -12,6 +12,7 @@ import { LogCapture } from '../helpers/logs.js';
 import { metric } from '../helpers/metrics.js';
 import { IDS, type TestPki } from '../helpers/pki.js';
 import { withScenario } from '../helpers/scenario.js';
+import { inStaging } from '../helpers/staging.js';
 import type { RunningSidecar } from '../helpers/sidecar.js';
 import type { TestUpstream } from '../helpers/upstream.js';
 import { until } from '../helpers/wait.js';
@@ -22,17 +23,9 @@ let inbound: RunningSidecar;
 let egress: Sidecar;
 let egressUrl: string;
 let adminUrl: string;
-const previous = process.env['PALISADE_ENVIRONMENT'];
 
-// In-path drills run only in staging: set before the sidecar starts, restored after it stopped
-// (afterAll hooks run in reverse order, so this one runs last).
-beforeAll(() => {
-  process.env['PALISADE_ENVIRONMENT'] = 'staging';
-});
-afterAll(() => {
-  if (previous === undefined) delete process.env['PALISADE_ENVIRONMENT'];
-  else process.env['PALISADE_ENVIRONMENT'] = previous;
-});
+// In-path drills run only in staging (restored after the sidecars stopped).
+inStaging();
 
 withScenario((started) => ({ pki, upstream: app, sidecar: inbound } = started), {
   sidecar: ({ pki }) => {

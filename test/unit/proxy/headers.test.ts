@@ -2,7 +2,7 @@
 // both ways, sidecar-owned headers from the peer are replaced by the sidecar's, duplicates and
 // order survive, and only a well-formed x-request-id is kept.
 import { describe, expect, test } from 'vitest';
-import { downstreamRawHeaders, downstreamResponseHeaders, requestIdFrom, upstreamRequestHeaders } from '../../../src/proxy/headers.js';
+import { downstreamRawHeaders, requestIdFrom, upstreamRequestHeaders } from '../../../src/proxy/headers.js';
 
 const ADDED = { 'x-forwarded-client-cert': 'By=a;Hash=b', 'x-forwarded-proto': 'https', 'x-request-id': 'rid-1' };
 const ADDED_FLAT = ['x-forwarded-client-cert', 'By=a;Hash=b', 'x-forwarded-proto', 'https', 'x-request-id', 'rid-1'];
@@ -69,7 +69,28 @@ describe('upstreamRequestHeaders', () => {
   });
 });
 
-describe('downstreamResponseHeaders', () => {
+/**
+ * The response-header cases as the forwarder meets them: an upstream's header object turned into
+ * undici's raw Buffer lines (an array value is repeated lines, an undefined one is absent), and
+ * the lines written to the peer read back as an object (repeated lines as an array).
+ */
+function downstreamResponseHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string | string[]> {
+  const raw: Buffer[] = [];
+  for (const [name, value] of Object.entries(headers)) {
+    for (const one of value === undefined ? [] : Array.isArray(value) ? value : [value]) raw.push(Buffer.from(name, 'latin1'), Buffer.from(one, 'latin1'));
+  }
+  const lines = downstreamRawHeaders(raw);
+  const out: Record<string, string | string[]> = {};
+  for (let i = 0; i < lines.length; i += 2) {
+    const name = lines[i] as string;
+    const value = lines[i + 1] as string;
+    const seen = out[name];
+    out[name] = seen === undefined ? value : Array.isArray(seen) ? [...seen, value] : [seen, value];
+  }
+  return out;
+}
+
+describe('downstreamRawHeaders, case by case', () => {
   test('hop-by-hop response fields and those Connection names are dropped; the rest pass', () => {
     const out = downstreamResponseHeaders({
       'content-type': 'application/json',
