@@ -12,8 +12,10 @@ export interface ScenarioResult {
   readonly kind: 'reference' | 'native' | 'bare' | 'palisade';
   readonly target: string;
   readonly load: LoadResult;
-  /** CPU time (user + system, from /proc) per request over the closed-loop window, in µs. */
+  /** CPU time (user + system, from /proc) per request over the closed-loop window, in µs: the median over the passes. */
   readonly cpuMicrosPerRequest: { proxy?: number; app: number; loadgen: number };
+  /** Every closed-loop pass (`load` is the median one). */
+  readonly passes: ReadonlyArray<{ requests: number; rps: number; cpuMicrosPerRequest: Record<string, number> }>;
   /** Share of one core the proxy used in the closed-loop window: near 100 means it set the pace. */
   readonly proxyBusyPercent: number;
   readonly openLoop?: OpenLoopResult & { proxyCpuMicrosPerRequest: number };
@@ -122,23 +124,32 @@ function table(header: string[], rows: string[][]): string[] {
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
 }
 
+/** Lowest and highest proxy µs/req over the passes, as ± around the median (one pass: nothing to show). */
+function spread(r: Report['scenarios'][number]): string {
+  const values = r.passes.map((one) => one.cpuMicrosPerRequest['proxy']).filter((value): value is number => value !== undefined && !Number.isNaN(value));
+  const median = r.cpuMicrosPerRequest.proxy;
+  if (values.length < 2 || median === undefined) return '-';
+  return `${num(Math.min(...values) - median)}/+${num(Math.max(...values) - median)}`;
+}
+
 export function renderTable(report: Report): string {
   const env = report.environment;
-  const settings = report.settings as { quick: boolean; seconds: number; warmupSeconds: number; concurrency: number; openLoopRate: number; openLoopSeconds: number; path: string };
+  const settings = report.settings as { quick: boolean; seconds: number; passes: number; warmupSeconds: number; concurrency: number; openLoopRate: number; openLoopSeconds: number; path: string };
   const out: string[] = [''];
   out.push(
-    `Palisade ${report.palisadeVersion} bench${settings.quick ? ' (quick)' : ''}: closed loop ${settings.seconds}s (+${settings.warmupSeconds}s warm-up), ${settings.concurrency} keep-alive connections; ` +
+    `Palisade ${report.palisadeVersion} bench${settings.quick ? ' (quick)' : ''}: closed loop ${settings.passes} passes of ${settings.seconds}s (+${settings.warmupSeconds}s warm-up), ${settings.concurrency} keep-alive connections; ` +
       `open loop ${settings.openLoopRate} req/s for ${settings.openLoopSeconds}s; GET ${settings.path}`,
   );
   out.push(`node ${String(env['node'])}, ${String(env['cpus'])} CPUs; ${env.pinning}; load average ${env.loadavgBefore.map((v) => v.toFixed(2)).join(' ')} before, ${env.loadavgAfter.map((v) => v.toFixed(2)).join(' ')} after`);
   out.push('');
   out.push(
     ...table(
-      ['scenario', 'req/s', 'proxy µs/req', 'per core vs nginx', 'p50 ms', 'p99 ms', 'open µs/req', 'open p50 ms', 'open p99 ms', '+p50 vs direct', 'sustained', 'RSS MiB'],
+      ['scenario', 'req/s', 'proxy µs/req', 'spread', 'per core vs nginx', 'p50 ms', 'p99 ms', 'open µs/req', 'open p50 ms', 'open p99 ms', '+p50 vs direct', 'sustained', 'RSS MiB'],
       report.scenarios.map((r) => [
         r.label,
         num(r.load.rps),
         num(r.cpuMicrosPerRequest.proxy),
+        spread(r),
         num(r.perCoreVsNginx, 2),
         num(r.load.latencyMs.p50, 2),
         num(r.load.latencyMs.p99, 2),
@@ -164,7 +175,8 @@ export function renderTable(report: Report): string {
   out.push('');
   out.push(`raw verify, this machine now: ed25519 ${num(p.ed25519VerifyMicros)} µs, ES256 crypto.verify ${num(p.es256VerifyMicros)} µs, jose jwtVerify ES256 ${num(p.joseJwtVerifyEs256Micros)} µs`);
   if (report.auditLog) out.push(`audit log at info: ${report.auditLog.lines} lines for ${report.auditLog.expectedLines} requests, ${num(report.auditLog.bytesPerRequest)} bytes per request`);
-  out.push('proxy µs/req: CPU (user+sys, /proc) of the proxy process alone per request, closed loop. per core vs nginx: nginx µs ÷ this.');
+  out.push('proxy µs/req: CPU (user+sys, /proc) of the proxy process alone per request, closed loop, median over the passes');
+  out.push('(spread: lowest/highest pass minus the median). per core vs nginx: nginx µs ÷ this.');
   out.push('open: at the fixed rate; µs/req there compares builds at equal load (CPU per request rises when a loaded machine slows a');
   out.push('proxy down: fewer requests per wake-up); latency from the intended send time; +p50 vs direct: over plain HTTP straight to the app.');
   out.push('');

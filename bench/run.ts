@@ -11,18 +11,21 @@
 // With taskset and two or more CPUs, the server side (proxy + app) runs on CPU 0 and the load
 // generator on CPU 1. CPU per request is read from /proc/PID/stat over the measured window.
 //
-// Per proxy: a closed loop (BENCH_CONCURRENCY keep-alive connections, one request each in
-// flight) for CPU per request and throughput, then an open loop at BENCH_RATE req/s (latency
-// from the intended send time). Then new-connection-per-request runs (a full mTLS handshake per
-// request) with EC and RSA server certificates. Peak RSS (VmHWM) of every proxy at its end.
+// Every keep-alive target is started first. The closed loop (BENCH_CONCURRENCY keep-alive
+// connections, one request each in flight) gives CPU per request and throughput; it runs in
+// BENCH_PASSES passes over all targets, forward then backward, and each figure is the median over
+// the passes. Then an open loop per target at BENCH_RATE req/s (latency from the intended send
+// time). Then new-connection-per-request runs (a full mTLS handshake per request) with EC and RSA
+// server certificates. Peak RSS (VmHWM) of every proxy at its end.
 // The raw cost of one Ed25519 / ES256 verify is measured in the same run for the goal ratios.
 //
 // Environment: BENCH_QUICK=1 (or --quick): short windows for a quick look. BENCH_SECONDS,
 // BENCH_WARMUP_SECONDS, BENCH_CONCURRENCY (32), BENCH_RATE (2000), BENCH_OPEN_SECONDS,
-// BENCH_HANDSHAKE_SECONDS, BENCH_MAX_REQUESTS (1000000), BENCH_ONLY (comma-separated scenario
-// ids), BENCH_OUT (reports/bench.json), BENCH_CPU_PROF=DIR (a V8 CPU profile per sidecar and bare proxy),
-// BENCH_BASELINE_DIST=DIR (the dist/ of another build: each Palisade scenario runs with it too,
-// right after, so a change is measured against its parent side by side in one run).
+// BENCH_HANDSHAKE_SECONDS, BENCH_MAX_REQUESTS (1000000), BENCH_PASSES (3; 4 with a baseline),
+// BENCH_ONLY (comma-separated scenario ids), BENCH_OUT (reports/bench.json), BENCH_CPU_PROF=DIR
+// (a V8 CPU profile per sidecar and bare proxy), BENCH_BASELINE_DIST=DIR (the dist/ of another
+// build: each Palisade scenario runs with it too, next to it in every pass, so a change is
+// measured against its parent side by side in one run).
 // Prints a table and the goal ratios, writes JSON; exits 1 if any scenario had a failure.
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -78,6 +81,10 @@ const QUICK = process.argv.includes('--quick') || (process.env['BENCH_QUICK'] ??
 const SETTINGS = {
   quick: QUICK,
   seconds: envNumber('BENCH_SECONDS', QUICK ? 2 : 5, { min: 0.1 }),
+  // Closed-loop passes over every target (medians); an even count when comparing two builds,
+  // so each goes first equally often.
+  passes: envNumber('BENCH_PASSES', QUICK ? 1 : process.env['BENCH_BASELINE_DIST'] ? 4 : 3, { integer: true, min: 1 }),
+  passWarmupSeconds: QUICK ? 0.5 : 1,
   // A fresh Node process needs several seconds of load before the JIT settles.
   warmupSeconds: envNumber('BENCH_WARMUP_SECONDS', QUICK ? 2 : 5),
   concurrency: envNumber('BENCH_CONCURRENCY', 32, { integer: true, min: 1 }),
@@ -94,9 +101,10 @@ const wanted = (id: string) => ONLY.size === 0 || ONLY.has(id);
 const BASELINE_DIST = process.env['BENCH_BASELINE_DIST'] ? resolve(process.env['BENCH_BASELINE_DIST']) : undefined;
 const OUT = resolve(ROOT, process.env['BENCH_OUT'] ?? 'reports/bench.json');
 const STARTUP_TIMEOUT_MS = 15_000;
-// Eleven keep-alive scenarios and six handshake runs, plus start-up and shutdown; past this the run is stuck, not slow.
+// Up to eighteen keep-alive targets (twelve, and six baseline builds) in every pass, their open
+// loops, and six handshake runs, plus start-up and shutdown; past this the run is stuck, not slow.
 const WATCHDOG_MS =
-  (11 * (SETTINGS.seconds + SETTINGS.warmupSeconds + SETTINGS.openLoopSeconds + SETTINGS.openLoopWarmupSeconds + 3) +
+  (18 * (SETTINGS.warmupSeconds + SETTINGS.passes * (SETTINGS.seconds + SETTINGS.passWarmupSeconds + 2) + SETTINGS.openLoopSeconds + SETTINGS.openLoopWarmupSeconds + 3) +
     6 * (SETTINGS.handshakeSeconds + SETTINGS.handshakeWarmupSeconds + 2)) *
     1000 +
   180_000;
@@ -154,8 +162,109 @@ interface Target {
   readonly headersFor?: () => Record<string, string>;
   /** What the app must see of the caller in the sanity check (undefined: nothing to check). */
   readonly expectPeer?: string;
-  /** Called between the closed and the open loop (the audit-line count of the closed loop). */
-  readonly afterClosedLoop?: (load: ScenarioResult['load']) => Promise<void>;
+}
+
+/** One closed-loop pass over one target: the load generator's result and CPU µs per request by process. */
+interface ClosedPass {
+  readonly load: ScenarioResult['load'];
+  readonly cpu: Record<string, number>;
+}
+
+/** CPU time (µs, /proc) of each process over a measured window. */
+function cpuWindow(processes: ReadonlyArray<readonly [string, Child]>) {
+  const before: Record<string, number> = {};
+  const used: Record<string, number> = {};
+  return {
+    start: () => {
+      for (const [role, child] of processes) before[role] = cpuMicros(child.pid);
+    },
+    end: () => {
+      for (const [role, child] of processes) used[role] = cpuMicros(child.pid) - (before[role] ?? 0);
+    },
+    used,
+  };
+}
+
+function processesOf(target: Target, app: Child): Array<readonly [string, Child]> {
+  return [['app', app], ...(target.proxy ? ([['proxy', target.proxy]] as const) : [])];
+}
+
+const per = (micros: number | undefined, count: number) => (micros === undefined || count === 0 ? Number.NaN : micros / count);
+
+function requestOptions(target: Target) {
+  return {
+    origin: target.origin,
+    path: PATH,
+    ...(target.tls ? { tls: target.tls } : {}),
+    ...(target.headers ? { headers: target.headers } : {}),
+    ...(target.headersFor ? { headersFor: target.headersFor } : {}),
+  };
+}
+
+async function closedLoop(target: Target, app: Child, warmupSeconds: number): Promise<ClosedPass> {
+  const window = cpuWindow(processesOf(target, app));
+  const load = await runLoad({
+    ...requestOptions(target),
+    concurrency: SETTINGS.concurrency,
+    warmupMs: warmupSeconds * 1000,
+    durationMs: SETTINGS.seconds * 1000,
+    maxRequests: SETTINGS.maxRequests,
+    onMeasureStart: window.start,
+    onMeasureEnd: window.end,
+  });
+  const cpu: Record<string, number> = { app: per(window.used['app'], load.requests), loadgen: per(load.loadgenCpuMicros, load.requests) };
+  if (target.proxy) cpu['proxy'] = per(window.used['proxy'], load.requests);
+  return { load, cpu };
+}
+
+async function openLoopOf(target: Target, app: Child): Promise<NonNullable<ScenarioResult['openLoop']>> {
+  const window = cpuWindow(processesOf(target, app));
+  const result = await runOpenLoop({
+    ...requestOptions(target),
+    rate: SETTINGS.openLoopRate,
+    connections: SETTINGS.concurrency,
+    warmupMs: SETTINGS.openLoopWarmupSeconds * 1000,
+    durationMs: SETTINGS.openLoopSeconds * 1000,
+    onMeasureStart: window.start,
+    onMeasureEnd: window.end,
+  });
+  return { ...result, proxyCpuMicrosPerRequest: per(window.used['proxy'], result.ok + result.failed) };
+}
+
+function median(values: readonly number[]): number {
+  const sorted = values.filter((value) => !Number.isNaN(value)).sort((a, b) => a - b);
+  if (sorted.length === 0) return Number.NaN;
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+}
+
+/** A target's figures: CPU per request as the median over the passes; throughput and latency from the median pass. */
+function summarize(target: Target, passes: readonly ClosedPass[], openLoop: ScenarioResult['openLoop']): ScenarioResult {
+  const key = (one: ClosedPass) => one.cpu['proxy'] ?? one.cpu['app'] ?? 0;
+  const ordered = [...passes].sort((a, b) => key(a) - key(b));
+  const middle = ordered[Math.floor((ordered.length - 1) / 2)];
+  if (!middle) throw new Error(`${target.label}: no closed-loop pass ran`);
+  // Failures of any pass count: a scenario that failed once is not a clean figure.
+  const failures = passes.reduce((sum, one) => ({ errors: sum.errors + one.load.errors, non2xx: sum.non2xx + one.load.non2xx, warmupFailures: sum.warmupFailures + one.load.warmupFailures }), { errors: 0, non2xx: 0, warmupFailures: 0 });
+  const firstFailure = passes.find((one) => one.load.firstFailure !== undefined)?.load.firstFailure;
+  const proxy = target.proxy ? median(passes.map((one) => one.cpu['proxy'] ?? Number.NaN)) : undefined;
+  const seconds = middle.load.seconds;
+  return {
+    id: target.id,
+    label: target.label,
+    kind: target.kind,
+    target: target.origin,
+    load: { ...middle.load, ...failures, ...(firstFailure !== undefined ? { firstFailure } : {}) },
+    cpuMicrosPerRequest: {
+      ...(proxy !== undefined ? { proxy } : {}),
+      app: median(passes.map((one) => one.cpu['app'] ?? Number.NaN)),
+      loadgen: median(passes.map((one) => one.cpu['loadgen'] ?? Number.NaN)),
+    },
+    passes: passes.map((one) => ({ requests: one.load.requests, rps: one.load.rps, cpuMicrosPerRequest: one.cpu })),
+    proxyBusyPercent: target.proxy && proxy !== undefined ? ((proxy * middle.load.requests) / (seconds * 1e6)) * 100 : Number.NaN,
+    ...(openLoop ? { openLoop } : {}),
+    ...(target.proxy ? { peakRssBytes: peakRssBytes(target.proxy.pid) } : {}),
+  };
 }
 
 async function main(): Promise<number> {
@@ -166,7 +275,7 @@ async function main(): Promise<number> {
   const loadBefore = loadavg();
   try {
     log(
-      `palisade bench${QUICK ? ' (quick)' : ''}: ${SETTINGS.seconds}s closed loop after ${SETTINGS.warmupSeconds}s warm-up, ${SETTINGS.concurrency} connections; ` +
+      `palisade bench${QUICK ? ' (quick)' : ''}: ${SETTINGS.passes} x ${SETTINGS.seconds}s closed loop after ${SETTINGS.warmupSeconds}s warm-up, ${SETTINGS.concurrency} connections; ` +
         `open loop ${SETTINGS.openLoopRate} req/s for ${SETTINGS.openLoopSeconds}s; handshakes ${SETTINGS.handshakeSeconds}s`,
     );
     log(
@@ -187,84 +296,19 @@ async function main(): Promise<number> {
     log('  raw verify costs (this process) ...');
     const primitives = await measurePrimitives(QUICK ? 200 : 500);
 
-    const results: ScenarioResult[] = [];
-    const run = async (target: Target): Promise<ScenarioResult> => {
+    // Every keep-alive target is started first and stays up; then the closed loop runs in
+    // SETTINGS.passes passes over all of them, forward and then backward (A B C, C B A, ...), so
+    // a slow drift of the machine falls on every target alike and no target always goes first.
+    // Each figure is the median over the passes, the spread is in the table. Then one open loop each.
+    const targets: Target[] = [];
+    const stops: Array<() => Promise<void>> = [];
+    const add = async (target: Target) => {
       await sanityCheck(target.origin, target.tls, target.expectPeer, target.headersFor?.() ?? target.headers);
-      log(`  ${target.label}: ${target.origin} ...`);
-      const processes: Array<[string, Child]> = [['app', echo], ...(target.proxy ? ([['proxy', target.proxy]] as Array<[string, Child]>) : [])];
-      const window = () => {
-        const before: Record<string, number> = {};
-        const used: Record<string, number> = {};
-        return {
-          start: () => {
-            for (const [role, child] of processes) before[role] = cpuMicros(child.pid);
-          },
-          end: () => {
-            for (const [role, child] of processes) used[role] = cpuMicros(child.pid) - (before[role] ?? 0);
-          },
-          used,
-        };
-      };
-      const closed = window();
-      const load = await runLoad({
-        origin: target.origin,
-        path: PATH,
-        ...(target.tls ? { tls: target.tls } : {}),
-        ...(target.headers ? { headers: target.headers } : {}),
-        ...(target.headersFor ? { headersFor: target.headersFor } : {}),
-        concurrency: SETTINGS.concurrency,
-        warmupMs: SETTINGS.warmupSeconds * 1000,
-        durationMs: SETTINGS.seconds * 1000,
-        maxRequests: SETTINGS.maxRequests,
-        onMeasureStart: closed.start,
-        onMeasureEnd: closed.end,
-      });
-      await target.afterClosedLoop?.(load);
-      const per = (micros: number | undefined, count: number) => (micros === undefined || count === 0 ? Number.NaN : micros / count);
-      let openLoop: ScenarioResult['openLoop'];
-      if (SETTINGS.openLoopSeconds > 0) {
-        const open = window();
-        const result = await runOpenLoop({
-          origin: target.origin,
-          path: PATH,
-          ...(target.tls ? { tls: target.tls } : {}),
-          ...(target.headers ? { headers: target.headers } : {}),
-          ...(target.headersFor ? { headersFor: target.headersFor } : {}),
-          rate: SETTINGS.openLoopRate,
-          connections: SETTINGS.concurrency,
-          warmupMs: SETTINGS.openLoopWarmupSeconds * 1000,
-          durationMs: SETTINGS.openLoopSeconds * 1000,
-          onMeasureStart: open.start,
-          onMeasureEnd: open.end,
-        });
-        openLoop = { ...result, proxyCpuMicrosPerRequest: per(open.used['proxy'], result.ok + result.failed) };
-      }
-      const result: ScenarioResult = {
-        id: target.id,
-        label: target.label,
-        kind: target.kind,
-        target: target.origin,
-        load,
-        cpuMicrosPerRequest: {
-          ...(target.proxy ? { proxy: per(closed.used['proxy'], load.requests) } : {}),
-          app: per(closed.used['app'], load.requests),
-          loadgen: per(load.loadgenCpuMicros, load.requests),
-        },
-        proxyBusyPercent: target.proxy ? ((closed.used['proxy'] ?? 0) / (load.seconds * 1e6)) * 100 : Number.NaN,
-        ...(openLoop ? { openLoop } : {}),
-        ...(target.proxy ? { peakRssBytes: peakRssBytes(target.proxy.pid) } : {}),
-      };
-      const proxyCpu = result.cpuMicrosPerRequest.proxy;
-      log(
-        `    ${load.requests} requests, ${load.rps.toFixed(0)} req/s, ${proxyCpu === undefined ? '' : `proxy ${proxyCpu.toFixed(0)} µs/req, `}p50 ${load.latencyMs.p50.toFixed(2)} ms` +
-          (openLoop ? `; open loop p50 ${openLoop.latencyMs.p50.toFixed(2)} p99 ${openLoop.latencyMs.p99.toFixed(2)} ms${openLoop.sustained ? '' : ' NOT SUSTAINED'}` : '') +
-          (load.errors + load.non2xx + load.warmupFailures > 0 ? `, FAILURES ${load.errors + load.non2xx + load.warmupFailures}: ${load.firstFailure}` : ''),
-      );
-      return result;
+      targets.push(target);
     };
 
     // Plain HTTP straight to the app: the direct call every added latency is measured against.
-    if (wanted('plain_http')) results.push(await run({ id: 'plain_http', label: 'direct: plain HTTP to the app', kind: 'reference', origin: `http://127.0.0.1:${echoPort}` }));
+    if (wanted('plain_http')) await add({ id: 'plain_http', label: 'direct: plain HTTP to the app', kind: 'reference', origin: `http://127.0.0.1:${echoPort}` });
 
     const native = async (id: string, label: string, binary: string | undefined, build: typeof nginxCommand, pki: Pki, tag: string) => {
       if (!binary || !wanted(id)) return undefined;
@@ -280,15 +324,19 @@ async function main(): Promise<number> {
     ] as const) {
       const started = await native(id, label, binary, build, ec, id);
       if (!started) continue;
-      results.push(await run({ id, label, kind: 'native', origin: `https://127.0.0.1:${started.port}`, tls: ec.clientTls, proxy: started.child, expectPeer: 'Hash=' }));
-      await started.child.stop();
+      stops.push(() => started.child.stop());
+      await add({ id, label, kind: 'native', origin: `https://127.0.0.1:${started.port}`, tls: ec.clientTls, proxy: started.child, expectPeer: 'Hash=' });
     }
 
-    if (wanted('bare_node')) {
-      const bare = await startBare(dir, ec, echoPort, 'bare');
+    for (const [id, label, script] of [
+      ['bare_node', 'bare Node https + undici proxy', 'bare-proxy.js'],
+      ['raw_node', 'what-if: Node tls + llhttp + undici, no node:http', 'raw-proxy.js'],
+    ] as const) {
+      if (!wanted(id)) continue;
+      const bare = await startBare(dir, ec, echoPort, id, script);
       track(bare.child);
-      results.push(await run({ id: 'bare_node', label: 'bare Node https + undici proxy', kind: 'bare', origin: `https://127.0.0.1:${bare.port}`, tls: ec.clientTls, proxy: bare.child, expectPeer: CLIENT_ID }));
-      await bare.child.stop();
+      stops.push(() => bare.child.stop());
+      await add({ id, label, kind: 'bare', origin: `https://127.0.0.1:${bare.port}`, tls: ec.clientTls, proxy: bare.child, expectPeer: CLIENT_ID });
     }
 
     // Palisade: transport (identity + route, audit off), audit on, token, signature, all checks.
@@ -320,22 +368,24 @@ async function main(): Promise<number> {
       { id: 'palisade_signature', label: 'Palisade + ed25519 signature', level: 'warn', extra: { signatures: signaturesConfig }, signed: true },
       { id: 'palisade_all', label: 'Palisade, token + signature, info', level: 'info', extra: { tokens: tokensConfig(true), signatures: signaturesConfig }, headers: bearer, signed: true },
     ];
-    let auditLog: { lines: number; expectedLines: number; bytesPerRequest: number } | undefined;
-    // With a baseline build, both builds of a scenario run AT THE SAME TIME, each with the same
-    // load: on a shared machine whatever disturbs one disturbs the other, so the pair compares.
+    // With a baseline build, each scenario also runs with that build, right next to this one in
+    // every pass (so their order alternates from pass to pass): a change against its parent.
     const builds = [{ suffix: '', label: '', dist: DIST }, ...(BASELINE_DIST ? [{ suffix: '_baseline', label: ' [baseline build]', dist: BASELINE_DIST }] : [])];
+    let auditCount: { logPath: string; linesBefore: number; bytesBefore: number } | undefined;
     for (const scenario of palisade) {
       if (!wanted(scenario.id)) continue;
-      const started = [];
       for (const build of builds) {
         const id = scenario.id + build.suffix;
         const { sidecar, port, logPath } = await startSidecar(dir, scenario.level, echoPort, ec, { ...scenario.extra, tag: id, dist: build.dist });
         track(sidecar);
+        stops.push(() => sidecar.stop());
         const origin = `https://127.0.0.1:${port}`;
         const headersFor = scenario.signed
           ? () => ({ ...scenario.headers, ...Object.fromEntries(signRequestHeaders({ key: sigKeys.privateKey, algorithm: 'ed25519', keyid: 'bench', url: `${origin}${PATH}` })) })
           : undefined;
-        const target: Target = {
+        // At info: one audit line per request of the sanity check, the warm-ups and the closed loops.
+        if (scenario.id === 'palisade_info' && build.suffix === '') auditCount = { logPath, linesBefore: countLines(logPath), bytesBefore: statSync(logPath).size };
+        await add({
           id,
           label: scenario.label + build.label,
           kind: 'palisade',
@@ -344,23 +394,44 @@ async function main(): Promise<number> {
           proxy: sidecar,
           ...(headersFor ? { headersFor } : scenario.headers ? { headers: scenario.headers } : {}),
           expectPeer: CLIENT_ID,
-        };
-        const linesBefore = countLines(logPath);
-        const bytesBefore = statSync(logPath).size;
-        // At info: one audit line per request of the sanity check, the warm-up and the closed loop.
-        const countAudit =
-          scenario.id === 'palisade_info' && build.suffix === ''
-            ? async (load: ScenarioResult['load']) => {
-                await settle();
-                const expectedLines = load.requests + load.warmupRequests + 1; // + the sanity check
-                auditLog = { lines: countLines(logPath) - linesBefore, expectedLines, bytesPerRequest: (statSync(logPath).size - bytesBefore) / Math.max(1, expectedLines) };
-              }
-            : undefined;
-        started.push({ sidecar, target: { ...target, ...(countAudit ? { afterClosedLoop: countAudit } : {}) } });
+        });
       }
-      results.push(...(await Promise.all(started.map((one) => run(one.target)))));
-      await Promise.all(started.map((one) => one.sidecar.stop()));
     }
+
+    const passes = new Map<string, ClosedPass[]>(targets.map((target) => [target.id, []]));
+    for (let pass = 0; pass < SETTINGS.passes; pass += 1) {
+      log(`  closed loop, pass ${pass + 1} of ${SETTINGS.passes}`);
+      for (const target of pass % 2 === 0 ? targets : [...targets].reverse()) {
+        // The first pass warms each process up; later passes only open their connections again.
+        const warmupSeconds = pass === 0 ? SETTINGS.warmupSeconds : SETTINGS.passWarmupSeconds;
+        const one = await closedLoop(target, echo, warmupSeconds);
+        passes.get(target.id)?.push(one);
+        const proxy = one.cpu['proxy'];
+        log(
+          `    ${target.label}: ${one.load.requests} requests, ${one.load.rps.toFixed(0)} req/s, ${proxy === undefined ? '' : `proxy ${proxy.toFixed(0)} µs/req, `}p50 ${one.load.latencyMs.p50.toFixed(2)} ms` +
+            (one.load.errors + one.load.non2xx + one.load.warmupFailures > 0 ? `, FAILURES ${one.load.errors + one.load.non2xx + one.load.warmupFailures}: ${one.load.firstFailure}` : ''),
+        );
+      }
+    }
+    let auditLog: { lines: number; expectedLines: number; bytesPerRequest: number } | undefined;
+    if (auditCount) {
+      await settle();
+      const measured = passes.get('palisade_info') ?? [];
+      const expectedLines = measured.reduce((sum, one) => sum + one.load.requests + one.load.warmupRequests, 0) + 1; // + the sanity check
+      auditLog = { lines: countLines(auditCount.logPath) - auditCount.linesBefore, expectedLines, bytesPerRequest: (statSync(auditCount.logPath).size - auditCount.bytesBefore) / Math.max(1, expectedLines) };
+    }
+
+    const results: ScenarioResult[] = [];
+    for (const target of targets) {
+      let openLoop: ScenarioResult['openLoop'];
+      if (SETTINGS.openLoopSeconds > 0) {
+        log(`  open loop ${SETTINGS.openLoopRate}/s: ${target.label} ...`);
+        openLoop = await openLoopOf(target, echo);
+        log(`    p50 ${openLoop.latencyMs.p50.toFixed(2)} p99 ${openLoop.latencyMs.p99.toFixed(2)} ms${openLoop.sustained ? '' : ' NOT SUSTAINED'}`);
+      }
+      results.push(summarize(target, passes.get(target.id) ?? [], openLoop));
+    }
+    await Promise.all(stops.map((stop) => stop()));
 
     // New connection per request, EC and RSA server (and client) certificates.
     const handshakes: HandshakeResult[] = [];
@@ -457,9 +528,9 @@ async function main(): Promise<number> {
   }
 }
 
-async function startBare(dir: string, pki: Pki, appPort: number, tag: string): Promise<{ child: Child; port: number }> {
+async function startBare(dir: string, pki: Pki, appPort: number, tag: string, script = 'bare-proxy.js'): Promise<{ child: Child; port: number }> {
   const profile = process.env['BENCH_CPU_PROF'] ? ['--cpu-prof', `--cpu-prof-dir=${resolve(process.env['BENCH_CPU_PROF'])}`, `--cpu-prof-name=${tag}.cpuprofile`] : [];
-  const child = spawnNode('bare proxy', [...profile, join(DIST, 'bench', 'bare-proxy.js'), pki.server.cert, pki.server.key, pki.ca, String(appPort)], {
+  const child = spawnNode(tag, [...profile, join(DIST, 'bench', script), pki.server.cert, pki.server.key, pki.ca, String(appPort)], {
     stdout: 'line',
     stderrPath: join(dir, `${tag}.stderr`),
     cpu: serverCpu,
