@@ -5,7 +5,11 @@
 // through the undocumented `_http_common` module), forwards over the same undici pool as
 // bare-proxy.ts with a dispatch handler, and writes each response to the TLS socket as one buffer.
 //
-//   node dist/bench/raw-proxy.js CERT KEY CA UPSTREAM_PORT
+//   node dist/bench/raw-proxy.js CERT KEY CA UPSTREAM_PORT [undici|socket]
+//
+// With `socket` there is no undici either: each client connection gets its own keep-alive TCP
+// connection to the app, the request head is written to it as one string and the response is
+// read with the same native parser: the floor of Node forwarding HTTP/1.1 over TLS at all.
 //
 // It measures the floor of the structural option "replace node:http's server with our own
 // HTTP/1.1 handling on the socket". It handles what the bench sends (requests without a body,
@@ -13,7 +17,7 @@
 // anything. Prints {"port":N} on stdout once it listens.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo, type Socket } from 'node:net';
 import { createServer, type TLSSocket } from 'node:tls';
 import { Pool, type Dispatcher } from 'undici';
 
@@ -27,6 +31,7 @@ interface NativeParser {
 interface NativeParserClass {
   new (): NativeParser;
   readonly REQUEST: number;
+  readonly RESPONSE: number;
   readonly kOnHeadersComplete: number;
   readonly kOnBody: number;
   readonly kOnMessageComplete: number;
@@ -34,9 +39,9 @@ interface NativeParserClass {
 }
 const { HTTPParser, methods } = createRequire(import.meta.url)('_http_common') as { HTTPParser: NativeParserClass; methods: string[] };
 
-const [certPath, keyPath, caPath, upstreamPort] = process.argv.slice(2);
-if (!certPath || !keyPath || !caPath || !upstreamPort) {
-  process.stderr.write('usage: raw-proxy.js CERT KEY CA UPSTREAM_PORT\n');
+const [certPath, keyPath, caPath, upstreamPort, mode = 'undici'] = process.argv.slice(2);
+if (!certPath || !keyPath || !caPath || !upstreamPort || (mode !== 'undici' && mode !== 'socket')) {
+  process.stderr.write('usage: raw-proxy.js CERT KEY CA UPSTREAM_PORT [undici|socket]\n');
   process.exit(2);
 }
 
@@ -79,8 +84,51 @@ class Forward implements Dispatcher.DispatchHandler {
   }
 }
 
+/**
+ * One client connection's own connection to the app: requests go out one at a time (the bench
+ * keeps one request in flight per connection); each response is written back as one buffer.
+ */
+class UpstreamSocket {
+  private readonly socket: Socket;
+  private readonly parser = new HTTPParser();
+  private head = '';
+  private chunks: Buffer[] = [];
+
+  constructor(private readonly client: TLSSocket) {
+    this.socket = connect(Number(upstreamPort), '127.0.0.1');
+    this.socket.setNoDelay(true);
+    this.parser.initialize(HTTPParser.RESPONSE, {}, 0, 0);
+    this.parser[HTTPParser.kOnHeadersComplete] = (_major: number, _minor: number, raw: string[], _method: number, _url: string, statusCode: number, statusText: string) => {
+      let head = `HTTP/1.1 ${statusCode} ${statusText}\r\n`;
+      for (let i = 0; i < raw.length; i += 2) {
+        if (!HOP.has((raw[i] as string).toLowerCase())) head += `${raw[i] as string}: ${raw[i + 1] as string}\r\n`;
+      }
+      this.head = `${head}\r\n`;
+    };
+    this.parser[HTTPParser.kOnBody] = (chunk: Buffer) => {
+      this.chunks.push(Buffer.from(chunk));
+    };
+    this.parser[HTTPParser.kOnMessageComplete] = () => {
+      if (!this.client.destroyed) this.client.write(Buffer.concat([Buffer.from(this.head, 'latin1'), ...this.chunks]));
+      this.chunks = [];
+    };
+    this.socket.on('data', (data: Buffer) => {
+      if (this.parser.execute(data) instanceof Error) this.client.destroy();
+    });
+    this.socket.on('error', () => this.client.destroy());
+    this.client.on('close', () => this.socket.destroy());
+  }
+
+  send(method: string, path: string, headers: string[]): void {
+    let head = `${method} ${path} HTTP/1.1\r\n`;
+    for (let i = 0; i < headers.length; i += 2) head += `${headers[i] as string}: ${headers[i + 1] as string}\r\n`;
+    this.socket.write(`${head}\r\n`, 'latin1');
+  }
+}
+
 const server = createServer({ cert: readFileSync(certPath), key: readFileSync(keyPath), ca: readFileSync(caPath), requestCert: true, rejectUnauthorized: true }, (socket) => {
   const identity = identityOf(socket);
+  const upstream = mode === 'socket' ? new UpstreamSocket(socket) : undefined;
   const parser = new HTTPParser();
   parser.initialize(HTTPParser.REQUEST, {}, 0, 0);
   parser[HTTPParser.kOnHeaders] = () => {
@@ -100,6 +148,7 @@ const server = createServer({ cert: readFileSync(certPath), key: readFileSync(ke
       return;
     }
     headers.push('x-forwarded-client-cert', identity);
+    if (upstream) return upstream.send(methods[method] as string, url, headers);
     pool.dispatch({ method: methods[method] as Dispatcher.HttpMethod, path: url, headers, body: null }, new Forward(socket));
   };
   parser[HTTPParser.kOnBody] = () => undefined;

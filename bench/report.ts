@@ -174,6 +174,12 @@ export function renderTable(report: Report): string {
   const p = report.primitives;
   out.push('');
   out.push(`raw verify, this machine now: ed25519 ${num(p.ed25519VerifyMicros)} µs, ES256 crypto.verify ${num(p.es256VerifyMicros)} µs, jose jwtVerify ES256 ${num(p.joseJwtVerifyEs256Micros)} µs`);
+  const floor = (id: string) => report.scenarios.find((r) => r.id === id);
+  const floors = (['nginx', 'bare_node', 'raw_node', 'raw_socket', 'palisade_warn'] as const)
+    .map((id) => floor(id))
+    .filter((r): r is NonNullable<typeof r> => r?.cpuMicrosPerRequest.proxy !== undefined)
+    .map((r) => `${r.id} ${num(r.cpuMicrosPerRequest.proxy)} µs (${num(r.perCoreVsNginx, 2)}x nginx)`);
+  if (floors.length > 1) out.push(`floors, per core vs nginx: ${floors.join(', ')}`);
   if (report.auditLog) out.push(`audit log at info: ${report.auditLog.lines} lines for ${report.auditLog.expectedLines} requests, ${num(report.auditLog.bytesPerRequest)} bytes per request`);
   out.push('proxy µs/req: CPU (user+sys, /proc) of the proxy process alone per request, closed loop, median over the passes');
   out.push('(spread: lowest/highest pass minus the median). per core vs nginx: nginx µs ÷ this.');

@@ -101,10 +101,10 @@ const wanted = (id: string) => ONLY.size === 0 || ONLY.has(id);
 const BASELINE_DIST = process.env['BENCH_BASELINE_DIST'] ? resolve(process.env['BENCH_BASELINE_DIST']) : undefined;
 const OUT = resolve(ROOT, process.env['BENCH_OUT'] ?? 'reports/bench.json');
 const STARTUP_TIMEOUT_MS = 15_000;
-// Up to eighteen keep-alive targets (twelve, and six baseline builds) in every pass, their open
+// Up to nineteen keep-alive targets (thirteen, and six baseline builds) in every pass, their open
 // loops, and six handshake runs, plus start-up and shutdown; past this the run is stuck, not slow.
 const WATCHDOG_MS =
-  (18 * (SETTINGS.warmupSeconds + SETTINGS.passes * (SETTINGS.seconds + SETTINGS.passWarmupSeconds + 2) + SETTINGS.openLoopSeconds + SETTINGS.openLoopWarmupSeconds + 3) +
+  (19 * (SETTINGS.warmupSeconds + SETTINGS.passes * (SETTINGS.seconds + SETTINGS.passWarmupSeconds + 2) + SETTINGS.openLoopSeconds + SETTINGS.openLoopWarmupSeconds + 3) +
     6 * (SETTINGS.handshakeSeconds + SETTINGS.handshakeWarmupSeconds + 2)) *
     1000 +
   180_000;
@@ -328,12 +328,13 @@ async function main(): Promise<number> {
       await add({ id, label, kind: 'native', origin: `https://127.0.0.1:${started.port}`, tls: ec.clientTls, proxy: started.child, expectPeer: 'Hash=' });
     }
 
-    for (const [id, label, script] of [
-      ['bare_node', 'bare Node https + undici proxy', 'bare-proxy.js'],
-      ['raw_node', 'what-if: Node tls + llhttp + undici, no node:http', 'raw-proxy.js'],
+    for (const [id, label, script, mode] of [
+      ['bare_node', 'bare Node https + undici proxy', 'bare-proxy.js', undefined],
+      ['raw_node', 'what-if: Node tls + llhttp + undici, no node:http', 'raw-proxy.js', 'undici'],
+      ['raw_socket', 'what-if: Node tls + llhttp + net socket, no library', 'raw-proxy.js', 'socket'],
     ] as const) {
       if (!wanted(id)) continue;
-      const bare = await startBare(dir, ec, echoPort, id, script);
+      const bare = await startBare(dir, ec, echoPort, id, script, mode);
       track(bare.child);
       stops.push(() => bare.child.stop());
       await add({ id, label, kind: 'bare', origin: `https://127.0.0.1:${bare.port}`, tls: ec.clientTls, proxy: bare.child, expectPeer: CLIENT_ID });
@@ -528,9 +529,9 @@ async function main(): Promise<number> {
   }
 }
 
-async function startBare(dir: string, pki: Pki, appPort: number, tag: string, script = 'bare-proxy.js'): Promise<{ child: Child; port: number }> {
+async function startBare(dir: string, pki: Pki, appPort: number, tag: string, script = 'bare-proxy.js', mode?: string): Promise<{ child: Child; port: number }> {
   const profile = process.env['BENCH_CPU_PROF'] ? ['--cpu-prof', `--cpu-prof-dir=${resolve(process.env['BENCH_CPU_PROF'])}`, `--cpu-prof-name=${tag}.cpuprofile`] : [];
-  const child = spawnNode(tag, [...profile, join(DIST, 'bench', script), pki.server.cert, pki.server.key, pki.ca, String(appPort)], {
+  const child = spawnNode(tag, [...profile, join(DIST, 'bench', script), pki.server.cert, pki.server.key, pki.ca, String(appPort), ...(mode ? [mode] : [])], {
     stdout: 'line',
     stderrPath: join(dir, `${tag}.stderr`),
     cpu: serverCpu,
