@@ -28,7 +28,7 @@
 // measured against its parent side by side in one run).
 // Prints a table and the goal ratios, writes JSON; exits 1 if any scenario had a failure.
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -42,6 +42,7 @@ import { runHandshakeLoad } from './handshakes.js';
 import { runLoad, type ClientTls } from './load.js';
 import { findBinary, haproxyCommand, nginxCommand, type NativeProxyTls } from './native-proxies.js';
 import { runOpenLoop } from './open-loop.js';
+import { renderProfileSummary, summarizeProfile } from './profile-summary.js';
 import { measurePrimitives } from './primitives.js';
 import {
   clkTck,
@@ -273,6 +274,7 @@ async function main(): Promise<number> {
   const children: Child[] = [];
   const track = (child: Child) => (children.push(child), child);
   const loadBefore = loadavg();
+  const runStarted = Date.now();
   try {
     log(
       `palisade bench${QUICK ? ' (quick)' : ''}: ${SETTINGS.passes} x ${SETTINGS.seconds}s closed loop after ${SETTINGS.warmupSeconds}s warm-up, ${SETTINGS.concurrency} connections; ` +
@@ -514,6 +516,7 @@ async function main(): Promise<number> {
     mkdirSync(dirname(OUT), { recursive: true });
     writeFileSync(OUT, `${JSON.stringify(report, null, 2)}\n`);
     process.stdout.write(renderTable(report));
+    if (process.env['BENCH_CPU_PROF']) printProfiles(resolve(process.env['BENCH_CPU_PROF']), runStarted);
     process.stdout.write(`\nJSON: ${relative(process.cwd(), OUT) || OUT}\n`);
 
     const failures = [
@@ -595,6 +598,17 @@ async function startSidecar(dir: string, level: 'warn' | 'info', appPort: number
       if (attempt >= 3) throw error;
       log(`    sidecar did not start (attempt ${attempt}), retrying with other ports: ${(error as Error).message.split('\n')[0]}`);
     }
+  }
+}
+
+/** Where each profiled process spent its CPU (profile-summary.ts), for the profiles this run wrote. */
+function printProfiles(profileDir: string, since: number): void {
+  const files = readdirSync(profileDir).filter((name) => name.endsWith('.cpuprofile') && statSync(join(profileDir, name)).mtimeMs >= since);
+  if (files.length === 0) return;
+  process.stdout.write(`\nCPU profiles in ${profileDir} (whole process life, start-up included; profile-summary.js --from S skips the start):\n`);
+  for (const name of files.sort()) {
+    const profile = JSON.parse(readFileSync(join(profileDir, name), 'utf8')) as Parameters<typeof summarizeProfile>[0];
+    process.stdout.write(renderProfileSummary(name, summarizeProfile(profile, 12)));
   }
 }
 
