@@ -40,5 +40,7 @@ EXPOSE 8443 9901
 # `palisade run` drains on SIGTERM within drainTimeoutMs; keep that below the pod's
 # terminationGracePeriodSeconds (deploy/kubernetes/base/deployment.yaml: 15 s drain, 45 s grace).
 STOPSIGNAL SIGTERM
-ENTRYPOINT ["/usr/local/bin/node", "/app/dist/src/cli/main.js"]
+# Memory flags (src/cli/node-flags.ts says why): a 2 MiB young-generation semi-space, and no
+# TurboFan tier-up of undici's WebAssembly HTTP parser (its compile is the process's peak RSS).
+ENTRYPOINT ["/usr/local/bin/node", "--max-semi-space-size=2", "--liftoff-only", "/app/dist/src/cli/main.js"]
 CMD ["run", "-c", "/etc/palisade/palisade.yaml"]

@@ -26,6 +26,8 @@
 // (a V8 CPU profile per sidecar and bare proxy), BENCH_BASELINE_DIST=DIR (the dist/ of another
 // build: each Palisade scenario runs with it too, next to it in every pass, so a change is
 // measured against its parent side by side in one run).
+// BENCH_BASELINE_NODE_FLAGS='...' (the baseline sidecar's Node flags; unset: the same as this
+// build's, src/cli/node-flags.ts, as the image starts it).
 // Prints a table and the goal ratios, writes JSON; exits 1 if any scenario had a failure.
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -37,6 +39,7 @@ import { stringify } from 'yaml';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { certsInit } from '../src/cli/certs.js';
 import { signRequestHeaders } from '../src/signatures/sign-request.js';
+import { SIDECAR_NODE_FLAGS } from '../src/cli/node-flags.js';
 import { VERSION } from '../src/version.js';
 import { runHandshakeLoad } from './handshakes.js';
 import { runLoad, type ClientTls } from './load.js';
@@ -100,6 +103,8 @@ const SETTINGS = {
 const ONLY = new Set((process.env['BENCH_ONLY'] ?? '').split(',').map((id) => id.trim()).filter(Boolean));
 const wanted = (id: string) => ONLY.size === 0 || ONLY.has(id);
 const BASELINE_DIST = process.env['BENCH_BASELINE_DIST'] ? resolve(process.env['BENCH_BASELINE_DIST']) : undefined;
+// The baseline build's Node flags, space-separated ('' for none); unset: the same as this build's.
+const BASELINE_NODE_FLAGS = process.env['BENCH_BASELINE_NODE_FLAGS'] === undefined ? undefined : process.env['BENCH_BASELINE_NODE_FLAGS'].split(' ').filter(Boolean);
 const OUT = resolve(ROOT, process.env['BENCH_OUT'] ?? 'reports/bench.json');
 const STARTUP_TIMEOUT_MS = 15_000;
 // Up to nineteen keep-alive targets (thirteen, and six baseline builds) in every pass, their open
@@ -585,7 +590,9 @@ async function startSidecar(dir: string, level: 'warn' | 'info', appPort: number
     writeFileSync(logPath, '');
     // BENCH_CPU_PROF=DIR writes a V8 CPU profile of each sidecar run there (open it in Chrome DevTools).
     const profile = process.env['BENCH_CPU_PROF'] ? ['--cpu-prof', `--cpu-prof-dir=${resolve(process.env['BENCH_CPU_PROF'])}`, `--cpu-prof-name=sidecar-${tag}.cpuprofile`] : [];
-    const sidecar = spawnNode(`sidecar (${tag})`, [...profile, join(extra.dist ?? DIST, 'src', 'cli', 'main.js'), 'run', '-c', configPath], {
+    // The Node flags the image starts the sidecar with (src/cli/node-flags.ts), unless overridden for the baseline build.
+    const nodeFlags = extra.dist !== undefined && extra.dist !== DIST && BASELINE_NODE_FLAGS !== undefined ? BASELINE_NODE_FLAGS : SIDECAR_NODE_FLAGS;
+    const sidecar = spawnNode(`sidecar (${tag})`, [...nodeFlags, ...profile, join(extra.dist ?? DIST, 'src', 'cli', 'main.js'), 'run', '-c', configPath], {
       stdout: logPath,
       stderrPath: join(dir, `sidecar-${tag}.stderr`),
       cpu: serverCpu,

@@ -10,6 +10,7 @@ import { Sidecar } from '../sidecar.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError } from './usage.js';
 import { inPathDrillGate } from '../drills/gate.js';
 import type { Command } from './command.js';
+import { SIDECAR_NODE_FLAGS } from './node-flags.js';
 
 export async function runCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { config: { type: 'string', short: 'c' } }, strict: true });
@@ -73,7 +74,11 @@ export const run: Command = {
     usage: ['run -c palisade.yaml'],
     description: 'SIGTERM/SIGINT drain and exit 0; SIGHUP or a change to a watched file reloads the config and\nevery certificate it names (a bad reload keeps the running config).',
     options: [{ flags: '-c, --config FILE', description: 'the config file', required: true }],
-    examples: ['palisade run -c palisade.yaml', 'kill -HUP "$(pidof palisade)"   # reload now'],
+    examples: [
+      'palisade run -c palisade.yaml',
+      `node ${SIDECAR_NODE_FLAGS.join(' ')} "$(command -v palisade)" run -c palisade.yaml   # as the image runs it: less memory`,
+      'kill -HUP "$(pidof palisade)"   # reload now',
+    ],
   },
   run: runCommand,
 };
