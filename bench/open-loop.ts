@@ -41,6 +41,12 @@ export interface OpenLoopResult {
   readonly sustained: boolean;
   /** From the intended send time to the end of the body, successful requests of the window. */
   readonly latencyMs: LatencySummary;
+  /**
+   * How late this load generator handed each request of the window to its pool (its own timer
+   * and event-loop delay): latency the proxy did not cause. A p99 near the latency p99 means
+   * the bench, not the proxy, stalled.
+   */
+  readonly sendLagMs: LatencySummary;
   readonly seconds: number;
   readonly firstFailure?: string;
   readonly loadgenCpuMicros: number;
@@ -62,6 +68,7 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopRes
   const total = Math.ceil((options.rate * (options.warmupMs + options.durationMs)) / 1000);
   const measuredFrom = Math.ceil((options.rate * options.warmupMs) / 1000);
   const samples = new Float64Array(total - measuredFrom);
+  const lags = new Float64Array(total - measuredFrom);
   let ok = 0;
   let failed = 0;
   let completedInWindow = 0;
@@ -82,6 +89,7 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopRes
   const send = (index: number) => {
     const intended = start + index * interval;
     const measured = index >= measuredFrom;
+    if (measured) lags[index - measuredFrom] = performance.now() - intended;
     pending += 1;
     const headers = options.headersFor ? options.headersFor() : options.headers;
     pool
@@ -155,6 +163,7 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopRes
     // A backlog of a few connections' worth is one burst in flight; more means falling behind.
     sustained: unanswered === 0 && failed === 0 && backlogAtEnd <= Math.max(options.connections, options.rate * 0.05),
     latencyMs: summarize(samples.subarray(0, ok)),
+    sendLagMs: summarize(lags),
     seconds,
     ...(firstFailure ? { firstFailure } : {}),
     loadgenCpuMicros: cpu.user + cpu.system,

@@ -435,7 +435,7 @@ async function main(): Promise<number> {
       if (SETTINGS.openLoopSeconds > 0) {
         log(`  open loop ${SETTINGS.openLoopRate}/s: ${target.label} ...`);
         openLoop = await openLoopOf(target, echo);
-        log(`    p50 ${openLoop.latencyMs.p50.toFixed(2)} p99 ${openLoop.latencyMs.p99.toFixed(2)} ms${openLoop.sustained ? '' : ' NOT SUSTAINED'}`);
+        log(`    p50 ${openLoop.latencyMs.p50.toFixed(2)} p99 ${openLoop.latencyMs.p99.toFixed(2)} ms${openLoop.sustained ? '' : ' NOT SUSTAINED'} (load generator late by p99 ${openLoop.sendLagMs.p99.toFixed(2)} ms)`);
       }
       results.push(summarize(target, passes.get(target.id) ?? [], openLoop));
     }
