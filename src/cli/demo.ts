@@ -8,7 +8,6 @@ import { join, resolve } from 'node:path';
 import { connect } from 'node:tls';
 import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
-import { Agent, request } from 'undici';
 import { stringify } from 'yaml';
 import { certificateFactory } from '../certs/factory.js';
 import { loadConfigFile } from '../config/load.js';
@@ -106,6 +105,9 @@ export async function demoCommand(args: string[]): Promise<number> {
   out();
   out('Demo traffic:');
   const ca = readFileSync(certs.ca);
+  // Loaded here, not at the top: main.ts imports every command, and all of undici would then
+  // be in memory for `palisade run` too (src/proxy/undici-pool.ts).
+  const { Agent, request } = await import('undici');
   const call = async (who: 'frontend' | 'intruder', path: string) => {
     const agent = new Agent({ connect: { ca, cert: readFileSync(files[who].cert), key: readFileSync(files[who].key), servername: 'localhost' } });
     try {

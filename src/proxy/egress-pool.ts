@@ -4,7 +4,8 @@
 // tls/upstream-verify.ts). Each connection attempt is reported once, success or failure, so the
 // listener can count it; failures also reach the waiting request as its error.
 import type { TLSSocket } from 'node:tls';
-import { Pool, buildConnector } from 'undici';
+import type { buildConnector as UndiciConnector } from 'undici';
+import { Pool, buildConnector } from './undici-pool.js';
 import type { EgressUpstreamConfig } from '../config/schema.js';
 import type { ReasonCode } from '../core/reasons.js';
 import type { UpstreamTlsMaterial } from '../tls/upstream-material.js';
@@ -31,8 +32,8 @@ export function createEgressPool(config: EgressUpstreamConfig, material: Upstrea
     // No TLS session resumption: Node skips checkServerIdentity on a resumed session, and every
     // connection should prove the pinned identity afresh. Keep-alive makes this cheap.
     maxCachedSessions: 0,
-  } as buildConnector.BuildOptions);
-  const connect: buildConnector.connector = (options, callback) => {
+  } as UndiciConnector.BuildOptions);
+  const connect: UndiciConnector.connector = (options, callback) => {
     connector(options, (error, socket) => {
       if (error) {
         const failure = classifyEgressError(error);

@@ -1,7 +1,7 @@
 // The keep-alive connection pool to the local app, and the mapping of its failures to reason
 // codes (the common part; egress-pool.ts adds the refusals of an mTLS upstream). The upstream
 // request is closed when the peer goes away (forward.ts), which http-proxy never did.
-import { Pool } from 'undici';
+import { Pool } from './undici-pool.js';
 import type { UpstreamConfig } from '../config/schema.js';
 import type { ReasonCode } from '../core/reasons.js';
 import type { ForwardFailure } from './forward.js';
