@@ -488,11 +488,13 @@ async function main(): Promise<number> {
           await measureHandshakes(`handshake_${keyType}_bare_node`, 'bare Node proxy', bare.child, bare.port);
           await bare.child.stop();
         }
-        if (wanted(`handshake_${keyType}_palisade`)) {
-          const { sidecar, port } = await startSidecar(dir, 'warn', echoPort, pki, { tag: `hs-${keyType}` });
+        // With a baseline build, it runs right after this one (one at a time: a handshake run
+        // keeps the load generator's core busy, so two at once would measure the client).
+        for (const build of wanted(`handshake_${keyType}_palisade`) ? builds : []) {
+          const { sidecar, port } = await startSidecar(dir, 'warn', echoPort, pki, { tag: `hs-${keyType}${build.suffix}`, dist: build.dist });
           track(sidecar);
           await sanityCheck(`https://127.0.0.1:${port}`, pki.clientTls, CLIENT_ID);
-          await measureHandshakes(`handshake_${keyType}_palisade`, 'Palisade', sidecar, port);
+          await measureHandshakes(`handshake_${keyType}_palisade${build.suffix}`, `Palisade${build.label}`, sidecar, port);
           await sidecar.stop();
         }
       }
