@@ -22,7 +22,8 @@ import type { Recorder } from '../telemetry/recorder.js';
 import { classifyHandshakeError, refusedHandshakeVersion, socketVersion } from '../tls/handshake-errors.js';
 import { HandshakeObserver } from '../tls/handshake-observer.js';
 import { analyzePeerCertificate, PeerCertFactsCache, sentIssuers } from '../tls/peer-certificate.js';
-import { identityString, readPeer, type PeerInfo } from '../tls/peer-identity.js';
+import { identityString, type PeerInfo } from '../tls/peer-identity.js';
+import { PeerInfoCache } from '../tls/peer-cache.js';
 import { requestIdFrom, upstreamRequestHeaders } from './headers.js';
 import { forwardable, forwardedHeaders, inboundHeaderPolicy, refusedEvaluation, screenRequestHeaders } from './header-hygiene.js';
 import { Connections, answerClientError, answerHandlerFailure, answerRequestTimeout, type Cutter } from './listener-common.js';
@@ -46,9 +47,11 @@ export class InboundListener {
   private readonly peers = new WeakMap<TLSSocket, PeerInfo>();
   /** Certificate analysis (key, signature, EKU...) by SHA-256: once per certificate, not per connection. */
   private readonly certFacts = new PeerCertFactsCache();
+  /** The whole peer (identity, SANs, facts) by certificate and chain: once per certificate, not per connection. */
+  private readonly peerCache = new PeerInfoCache(this.certFacts);
   /** The version and certificate of each handshake, still readable when Node refuses it. */
   private readonly handshakes = new HandshakeObserver();
-  /** XFCC depends only on the peer certificate and our own ID: build it once per connection. */
+  /** XFCC depends only on the peer certificate and our own ID: built once per PeerInfo, i.e. per certificate. */
   private readonly xfcc = new WeakMap<PeerInfo, { by: string | undefined; value: string }>();
   /** Sockets with a request being handled: a parse error there is the peer leaving mid-body. */
   private readonly busy = new WeakSet<TLSSocket>();
@@ -173,7 +176,7 @@ export class InboundListener {
       socket.destroy();
       return;
     }
-    const peer = readPeer(cert, this.state.config.identity.sources, this.certFacts);
+    const peer = this.peerCache.read(cert, this.state.config.identity.sources);
     if (!this.limits.admitIdentity(socket, identityString(peer) ?? '')) {
       socket.destroy();
       return;

@@ -34,7 +34,8 @@ function looksLikeSpiffe(uri: string): boolean {
   return uri.slice(0, 7).toLowerCase() === 'spiffe:';
 }
 
-export function readPeer(cert: X509Certificate, sources: readonly IdentitySource[], facts: PeerCertFactsCache): PeerInfo {
+/** `chain`: the intermediates the peer sent, when the caller has walked them already. */
+export function readPeer(cert: X509Certificate, sources: readonly IdentitySource[], facts: PeerCertFactsCache, chain?: readonly X509Certificate[]): PeerInfo {
   const sans = parseSubjectAltNames(cert.subjectAltName);
   const sha256 = createHash('sha256').update(cert.raw).digest('hex');
   const base = {
@@ -43,7 +44,7 @@ export function readPeer(cert: X509Certificate, sources: readonly IdentitySource
     sans,
     sha256,
     certificate: facts.factsFor(cert, sha256),
-    issuers: facts.issuersFor(cert),
+    issuers: facts.issuersFor(cert, chain),
     validTo: new Date(cert.validTo),
     serialNumber: cert.serialNumber,
   };
