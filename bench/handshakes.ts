@@ -2,6 +2,8 @@
 // the client never offers a session or ticket) with a client certificate, one GET with
 // `Connection: close`, and the close. What the server side spends per request here is mostly
 // the handshake: OpenSSL's key exchange and signature, and the client chain's verification.
+// With `resume`, each connection offers the last ticket its worker received instead (a TLS 1.3
+// PSK resumption: no certificate sent or verified), and the result counts how many resumed.
 import { performance } from 'node:perf_hooks';
 import { connect, createSecureContext, type SecureContext } from 'node:tls';
 import { summarize, type ClientTls, type LatencySummary } from './load.js';
@@ -15,6 +17,8 @@ export interface HandshakeLoadOptions {
   readonly warmupMs: number;
   readonly durationMs: number;
   readonly maxRequests: number;
+  /** Offer the session ticket of the worker's previous connection (resumed handshakes). */
+  readonly resume?: boolean;
   readonly onMeasureStart?: () => void;
   readonly onMeasureEnd?: () => void;
 }
@@ -28,17 +32,32 @@ export interface HandshakeLoadResult {
   readonly latencyMs: LatencySummary;
   readonly firstFailure?: string;
   readonly loadgenCpuMicros: number;
+  /** Measured connections the server resumed (0 unless `resume`). */
+  readonly resumed: number;
 }
 
-function oneRequest(options: HandshakeLoadOptions, secureContext: SecureContext): Promise<void> {
+interface Answered {
+  /** The last session ticket the server sent on this connection, if any. */
+  readonly session: Buffer | undefined;
+  readonly reused: boolean;
+}
+
+function oneRequest(options: HandshakeLoadOptions, secureContext: SecureContext, session: Buffer | undefined): Promise<Answered> {
   return new Promise((resolve, reject) => {
     // One client context for every connection: built per connection (what passing ca/cert/key
     // to connect() does), it costs the load generator more than the handshake itself, and the
     // rate it can offer would then cap what the servers are measured at.
-    const socket = connect({ host: '127.0.0.1', port: options.port, secureContext, servername: options.tls.servername, rejectUnauthorized: true });
+    const socket = connect({ host: '127.0.0.1', port: options.port, secureContext, servername: options.tls.servername, rejectUnauthorized: true, ...(session ? { session } : {}) });
     const chunks: Buffer[] = [];
+    let ticket: Buffer | undefined;
+    if (options.resume) socket.on('session', (received: Buffer) => (ticket = received));
     const timer = setTimeout(() => socket.destroy(new Error('timed out after 10 s')), 10_000);
-    socket.once('secureConnect', () => socket.write(`GET ${options.path} HTTP/1.1\r\nhost: localhost\r\nconnection: close\r\n\r\n`));
+    // Read while the TLS handle is open: after the close Node answers null.
+    let reused = false;
+    socket.once('secureConnect', () => {
+      reused = socket.isSessionReused();
+      socket.write(`GET ${options.path} HTTP/1.1\r\nhost: localhost\r\nconnection: close\r\n\r\n`);
+    });
     socket.on('data', (chunk: Buffer) => chunks.push(chunk));
     socket.once('error', (error) => {
       clearTimeout(timer);
@@ -47,7 +66,7 @@ function oneRequest(options: HandshakeLoadOptions, secureContext: SecureContext)
     socket.once('close', () => {
       clearTimeout(timer);
       const head = Buffer.concat(chunks).subarray(0, 16).toString('latin1');
-      if (/^HTTP\/1\.1 2\d\d /.test(head)) resolve();
+      if (/^HTTP\/1\.1 2\d\d /.test(head)) resolve({ session: ticket, reused });
       else reject(new Error(`unexpected answer: ${JSON.stringify(head)}`));
     });
   });
@@ -65,7 +84,11 @@ export async function runHandshakeLoad(options: HandshakeLoadOptions): Promise<H
   let stopTimer: NodeJS.Timeout | undefined;
   const secureContext = createSecureContext({ ca: options.tls.ca, cert: options.tls.cert, key: options.tls.key });
 
+  let resumed = 0;
   const worker = async () => {
+    // A server sends no new ticket on a resumed TLS 1.3 connection (Node) or one (nginx): keep
+    // offering the last one received until another arrives.
+    let session: Buffer | undefined;
     while (phase !== 'stop') {
       const measured = phase === 'measure';
       if (measured && requests >= options.maxRequests) {
@@ -75,8 +98,12 @@ export async function runHandshakeLoad(options: HandshakeLoadOptions): Promise<H
       if (measured) requests += 1;
       const started = performance.now();
       try {
-        await oneRequest(options, secureContext);
-        if (measured) samples[ok++] = performance.now() - started;
+        const answered = await oneRequest(options, secureContext, options.resume ? session : undefined);
+        session = answered.session ?? session;
+        if (measured) {
+          samples[ok++] = performance.now() - started;
+          if (answered.reused) resumed += 1;
+        }
       } catch (error) {
         if (measured) failed += 1;
         firstFailure ??= (error as Error).message;
@@ -108,5 +135,6 @@ export async function runHandshakeLoad(options: HandshakeLoadOptions): Promise<H
     latencyMs: summarize(samples.subarray(0, ok)),
     ...(firstFailure ? { firstFailure } : {}),
     loadgenCpuMicros: cpu.user + cpu.system,
+    resumed,
   };
 }

@@ -21,7 +21,9 @@
 //
 // Environment: BENCH_QUICK=1 (or --quick): short windows for a quick look. BENCH_SECONDS,
 // BENCH_WARMUP_SECONDS, BENCH_CONCURRENCY (32), BENCH_RATE (2000), BENCH_OPEN_SECONDS,
-// BENCH_HANDSHAKE_SECONDS, BENCH_MAX_REQUESTS (1000000), BENCH_PASSES (3; 4 with a baseline),
+// BENCH_HANDSHAKE_SECONDS, BENCH_HANDSHAKE_RESUME=1 (the new-connection runs offer the previous
+// connection's session ticket: resumed handshakes, ids and labels marked so, no goal ratio),
+// BENCH_MAX_REQUESTS (1000000), BENCH_PASSES (3; 4 with a baseline),
 // BENCH_ONLY (comma-separated scenario ids), BENCH_OUT (reports/bench.json), BENCH_CPU_PROF=DIR
 // (a V8 CPU profile per sidecar and bare proxy), BENCH_BASELINE_DIST=DIR (the dist/ of another
 // build: each Palisade scenario runs with it too, next to it in every pass, so a change is
@@ -99,6 +101,7 @@ const SETTINGS = {
   handshakeSeconds: envNumber('BENCH_HANDSHAKE_SECONDS', QUICK ? 2 : 4, { min: 0 }),
   handshakeWarmupSeconds: QUICK ? 1 : 2,
   handshakeConcurrency: 4,
+  handshakeResume: (process.env['BENCH_HANDSHAKE_RESUME'] ?? '') === '1',
 };
 const ONLY = new Set((process.env['BENCH_ONLY'] ?? '').split(',').map((id) => id.trim()).filter(Boolean));
 const wanted = (id: string) => ONLY.size === 0 || ONLY.has(id);
@@ -448,7 +451,8 @@ async function main(): Promise<number> {
         const ids = ['nginx', 'bare_node', 'palisade'].map((who) => `handshake_${keyType}_${who}`);
         if (!ids.some(wanted)) continue;
         const pki = keyType === 'ec' ? ec : await makePki(join(dir, 'pki-rsa'), 'rsa-2048');
-        const measureHandshakes = async (id: string, label: string, child: Child, port: number) => {
+        const measureHandshakes = async (fullId: string, fullLabel: string, child: Child, port: number) => {
+          const [id, label] = SETTINGS.handshakeResume ? [`${fullId}_resumed`, `${fullLabel}, resumed`] : [fullId, fullLabel];
           log(`  ${label}, new connection per request (${keyType.toUpperCase()}) ...`);
           const before = { proxy: 0, app: 0 };
           const used = { proxy: Number.NaN, app: Number.NaN };
@@ -460,6 +464,7 @@ async function main(): Promise<number> {
             warmupMs: SETTINGS.handshakeWarmupSeconds * 1000,
             durationMs: SETTINGS.handshakeSeconds * 1000,
             maxRequests: SETTINGS.maxRequests,
+            resume: SETTINGS.handshakeResume,
             onMeasureStart: () => {
               before.proxy = cpuMicros(child.pid);
               before.app = cpuMicros(echo.pid);
@@ -471,7 +476,11 @@ async function main(): Promise<number> {
           });
           const perConnection = result.requests ? used.proxy / result.requests : Number.NaN;
           handshakes.push({ id, label, keyType, load: result, proxyCpuMicrosPerRequest: perConnection, appCpuMicrosPerRequest: result.requests ? used.app / result.requests : Number.NaN, peakRssBytes: peakRssBytes(child.pid) });
-          log(`    ${result.requests} connections, ${result.rps.toFixed(0)}/s, proxy ${perConnection.toFixed(0)} µs each${result.failed ? `, FAILURES ${result.failed}: ${result.firstFailure}` : ''}`);
+          log(
+            `    ${result.requests} connections, ${result.rps.toFixed(0)}/s, proxy ${perConnection.toFixed(0)} µs each` +
+              (SETTINGS.handshakeResume ? `, ${result.resumed} of ${result.ok} resumed` : '') +
+              (result.failed ? `, FAILURES ${result.failed}: ${result.firstFailure}` : ''),
+          );
         };
         if (wanted(`handshake_${keyType}_nginx`)) {
           const started = await native(`handshake_${keyType}_nginx`, 'nginx', nginx, nginxCommand, pki, `nginx-hs-${keyType}`);
