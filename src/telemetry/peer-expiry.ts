@@ -17,8 +17,29 @@ interface Seen {
   lastSeen: number;
 }
 
+/**
+ * Labels by policy and peer: a reconnecting workload shares one PeerInfo per certificate
+ * (src/tls/peer-cache.ts), so its label is matched against the allow lists once per policy, not
+ * per connection. Weak keys: a replaced policy or an evicted peer takes its entries with it.
+ */
+const labels = new WeakMap<ListenerPolicy, WeakMap<PeerInfo, string>>();
+
 /** The configured identity a peer counts under: an exact allow entry first, else the first pattern it matches. */
 export function identityLabel(policy: ListenerPolicy, peer: PeerInfo): string {
+  let byPeer = labels.get(policy);
+  if (!byPeer) {
+    byPeer = new WeakMap();
+    labels.set(policy, byPeer);
+  }
+  let label = byPeer.get(peer);
+  if (label === undefined) {
+    label = matchLabel(policy, peer);
+    byPeer.set(peer, label);
+  }
+  return label;
+}
+
+function matchLabel(policy: ListenerPolicy, peer: PeerInfo): string {
   const identity = peer.identity;
   if (!identity) return 'unknown';
   let firstMatch: string | undefined;

@@ -33,6 +33,13 @@ describe('identityLabel', () => {
   test('no identity → unknown', () => {
     expect(identityLabel(policy, { ...peer('spiffe://td/x', 'h', 0), identity: undefined })).toBe('unknown');
   });
+  test('one peer (one certificate) keeps its label per policy; a reloaded policy matches it afresh', () => {
+    const shared = peer('spiffe://td/ns/dev/sa/api', 'h', 0);
+    expect(identityLabel(policy, shared)).toBe('spiffe://td/ns/*/sa/api');
+    expect(identityLabel(policy, shared)).toBe('spiffe://td/ns/*/sa/api');
+    const reloaded = compileListenerPolicy({ name: 'app', paths: { strict: false }, routes: [{ name: 'c', methods: ['*'], path: '/**', allow: ['spiffe://td/ns/dev/sa/api'] }] } as never, 'enforce');
+    expect(identityLabel(reloaded, shared)).toBe('spiffe://td/ns/dev/sa/api');
+  });
 });
 
 describe('PeerExpiryTracker', () => {
