@@ -1,6 +1,6 @@
 // The peer certificate against the listener's TLS policy: key strength, signature algorithm,
 // clientAuth EKU, the leaf / X509-SVID rules, total lifetime, revocation by the CRLs loaded NOW,
-// and the key strength and signatures of the intermediates the peer sent.
+// expiry by the clock NOW, and the key strength and signatures of the intermediates the peer sent.
 //
 // The facts were computed once per certificate (src/tls/peer-certificate.ts); this compares
 // them with the current policy per request, which is a few property reads and one Set lookup.
@@ -70,12 +70,18 @@ function cachedFindings(facts: PeerCertFacts, policy: PeerCertPolicy, issuers: r
   return findings;
 }
 
+const EXPIRED = finding('cert_expired', 'notAfter has passed since the handshake (a kept-alive connection or a resumed session)');
+
 export const peerCertificateCheck: Check = {
   name: NAME,
   run(request): readonly Finding[] {
     const facts = request.peer.certificate;
     // Fail closed: a peer whose certificate was never analyzed has not passed the policy.
     if (!facts) return [finding('cert_invalid', 'peer certificate was not analyzed')];
-    return cachedFindings(facts, request.peerPolicy, request.peer.issuers ?? []);
+    const findings = cachedFindings(facts, request.peerPolicy, request.peer.issuers ?? []);
+    // OpenSSL checks the validity period at a full handshake only: a keep-alive connection, or
+    // a session resumed from a ticket, outlives the certificate's notAfter. So the time is
+    // compared here on every request (one clock read), after the cached findings.
+    return request.peer.validTo.getTime() <= Date.now() ? [...findings, EXPIRED] : findings;
   },
 };

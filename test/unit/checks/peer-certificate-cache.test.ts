@@ -21,7 +21,7 @@ function request(facts: PeerCertFacts, peerPolicy: PeerCertPolicy): RoutedReques
     method: 'GET',
     target: '/',
     headers: {},
-    peer: { subject: 'CN=x', sans: { uris: [], dnsNames: [], ipAddresses: [], emails: [] } as never, sha256: '00', validTo: new Date(), serialNumber: '01', certificate: facts },
+    peer: { subject: 'CN=x', sans: { uris: [], dnsNames: [], ipAddresses: [], emails: [] } as never, sha256: '00', validTo: new Date(Date.now() + 3_600_000), serialNumber: '01', certificate: facts },
     peerPolicy,
     facts: new RequestFacts(),
     route: { name: 'r', methods: null, pattern: { source: '/**', segments: [], rest: true }, mode: 'enforce', allow: [] },
