@@ -5,6 +5,7 @@ import type { ReasonCode } from '../core/reasons.js';
 import type { Check, ListenerInput, Prepared, RoutedRequest } from './types.js';
 import type { Finding } from '../core/findings.js';
 import { TokenRuntime } from '../tokens/runtime.js';
+import type { VerifyOutcome } from '../tokens/verifier.js';
 
 const NAME = 'token';
 
@@ -25,20 +26,21 @@ export function bearerToken(value: string | string[] | undefined): { token: stri
 
 const NONE: readonly Finding[] = Object.freeze([]);
 
-// Synchronous when there is nothing to verify: a listener or route without tokens then pays no
-// promise and no microtask per request (the chain awaits only what returns a promise).
+// Synchronous when there is nothing to verify or the verifier answers at once (a cached token,
+// file keys): the request then pays no promise and no microtask (the chain awaits only what
+// returns a promise).
 function run(request: RoutedRequest, tokens?: TokenRuntime): readonly Finding[] | Promise<readonly Finding[]> {
   if (!tokens || !tokens.required.has(request.route.name)) return NONE;
-  return verifyRequestToken(request, tokens);
-}
-
-async function verifyRequestToken(request: RoutedRequest, tokens: TokenRuntime): Promise<readonly Finding[]> {
   const found = bearerToken(request.headers[tokens.policy.header]);
   if ('reason' in found) {
     request.facts.set('tokenVerification', { issuer: 'unknown', result: 'failure', reason: found.reason, cached: false });
     return [denial(found.reason, found.detail)];
   }
-  const outcome = await tokens.verifier.verify(found.token, request.peer.sha256);
+  const outcome = tokens.verifier.verify(found.token, request.peer.sha256);
+  return outcome instanceof Promise ? outcome.then((settled) => judge(request, tokens, settled)) : judge(request, tokens, outcome);
+}
+
+function judge(request: RoutedRequest, tokens: TokenRuntime, outcome: VerifyOutcome): readonly Finding[] {
   if (!outcome.ok) {
     request.facts.set('tokenVerification', { issuer: outcome.issuer, result: 'failure', reason: outcome.reason, cached: false });
     return [denial(outcome.reason, outcome.detail)];
@@ -56,7 +58,7 @@ async function verifyRequestToken(request: RoutedRequest, tokens: TokenRuntime):
   }
   request.facts.set('tokenVerification', { issuer: token.issuer, result: 'success', reason: 'none', cached: outcome.cached });
   request.facts.set('token', token);
-  return [];
+  return NONE;
 }
 
 /** Only listeners with a `tokens` section run the token checks. */

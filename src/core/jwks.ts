@@ -1,8 +1,8 @@
 // A parsed JWKS: public signing keys only (RSA, EC, OKP), selected by kid and by the issuer's
 // algorithm allowlist. Symmetric keys and private key material are refused, so no token can
 // be checked against a shared secret (HS/RS confusion) and a leaked private JWKS is noticed.
-import { createHash } from 'node:crypto';
-import { importJWK, type CryptoKey, type JWK } from 'jose';
+import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
+import type { JWK } from 'jose';
 
 export class JwksError extends Error {}
 
@@ -58,10 +58,33 @@ export function parseJwks(text: string): KeySpec[] {
   });
 }
 
-/** An immutable key set plus its imported keys (importing costs more than a verify; once per key and alg). */
+/**
+ * Can this JWK verify at all? The same rules as the WebCrypto import jose did before: `ext`, when
+ * present, is a boolean, and `key_ops`, when present, permits exactly "verify" (a public key
+ * published for other operations, or for none, is not used to verify).
+ */
+function usableForVerify(jwk: JWK): boolean {
+  if (jwk.ext !== undefined && typeof jwk.ext !== 'boolean') return false;
+  const ops: unknown = jwk.key_ops;
+  if (ops === undefined) return true;
+  return Array.isArray(ops) && ops.length === 1 && ops[0] === 'verify';
+}
+
+/** Does the imported key have the type and curve the JWK claimed (what fits() selected it by)? */
+function keyMatchesSpec(spec: KeySpec, key: KeyObject): boolean {
+  if (key.type !== 'public') return false;
+  if (spec.kty === 'RSA') return key.asymmetricKeyType === 'rsa';
+  if (spec.kty === 'OKP') return key.asymmetricKeyType === 'ed25519';
+  const curve = key.asymmetricKeyDetails?.namedCurve;
+  const expected = spec.crv === 'P-256' ? 'prime256v1' : spec.crv === 'P-384' ? 'secp384r1' : spec.crv === 'P-521' ? 'secp521r1' : undefined;
+  return key.asymmetricKeyType === 'ec' && expected !== undefined && curve === expected;
+}
+
+/** An immutable key set plus its imported keys (importing costs more than a verify: once per key). */
 export class KeySet {
   readonly ids: ReadonlySet<string>;
-  private readonly imported = new Map<string, Promise<CryptoKey>>();
+  /** Each key's import, or null when its JWK does not import (the set never changes, so neither will that). */
+  private readonly imported = new Map<KeySpec, KeyObject | null>();
 
   constructor(readonly keys: readonly KeySpec[]) {
     this.ids = new Set(keys.map((key) => key.id));
@@ -78,15 +101,21 @@ export class KeySet {
     return this.keys.some((key) => key.kid === kid);
   }
 
-  importKey(key: KeySpec, alg: string): Promise<CryptoKey> {
-    const cacheKey = `${key.id}\u0000${alg}`;
-    let promise = this.imported.get(cacheKey);
-    if (!promise) {
-      promise = importJWK(key.jwk, alg) as Promise<CryptoKey>;
-      // A key that fails to import is retried next time rather than cached as a failure.
-      promise.catch(() => this.imported.delete(cacheKey));
-      this.imported.set(cacheKey, promise);
+  /** The key as a node:crypto KeyObject, imported on first use; undefined when the JWK is not a usable public key. */
+  verificationKey(key: KeySpec): KeyObject | undefined {
+    let imported = this.imported.get(key);
+    if (imported === undefined) {
+      imported = null;
+      if (usableForVerify(key.jwk)) {
+        try {
+          const candidate = createPublicKey({ key: key.jwk as never, format: 'jwk' });
+          if (keyMatchesSpec(key, candidate)) imported = candidate;
+        } catch {
+          // Not a valid key (a point off the curve, a malformed modulus): unusable, like a failed import before.
+        }
+      }
+      this.imported.set(key, imported);
     }
-    return promise;
+    return imported ?? undefined;
   }
 }

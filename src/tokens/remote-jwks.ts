@@ -58,6 +58,16 @@ export class RemoteJwks {
     return this.keys;
   }
 
+  /**
+   * The keys `current()` would answer without waiting (no fetch in flight, younger than cacheMs),
+   * else undefined: the caller then awaits `current()`. Lets a request skip a promise when the
+   * answer is already known.
+   */
+  fresh(): KeySet | undefined {
+    if (this.inflight || !this.keys || this.now() - this.fetchedAt >= this.config.cacheMs) return undefined;
+    return this.keys;
+  }
+
   /** A token named a kid we do not have: refetch unless a fetch was attempted within the cooldown. */
   async refreshForUnknownKid(): Promise<KeySet | undefined> {
     if (this.inflight) {
