@@ -2,7 +2,7 @@
 // jwtVerify gave for our options, so a token refused before is refused now with the same reason
 // and detail: `typ` (when at+jwt is required), the presence of iss, aud, iat (when a lifetime
 // limit needs it) and exp, iss, aud (a string, or an array naming one of ours), then iat, nbf and
-// exp must be numbers, nbf not in the future and exp not in the past, within the clock tolerance.
+// exp must be finite numbers, nbf not in the future and exp not in the past, within the clock tolerance.
 import type { ReasonCode } from '../core/reasons.js';
 import type { JsonObject } from './compact-jws.js';
 
@@ -40,6 +40,15 @@ function normalizeTyp(value: string): string {
 
 const AT_JWT = normalizeTyp('at+jwt');
 
+/**
+ * RFC 7519 §2 NumericDate: a JSON number of seconds. JSON.parse turns 1e400 into Infinity, which
+ * jose accepted (an exp of Infinity never expires, and an Infinity lifetime compares as NaN);
+ * a date that is not a finite number is refused here, stricter than jose.
+ */
+function isNumericDate(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value);
+}
+
 function audienceMatches(aud: unknown, audiences: readonly string[]): boolean {
   if (typeof aud === 'string') return audiences.includes(aud);
   // Members that are not strings never equal a configured audience; they do not fail the token.
@@ -59,14 +68,14 @@ export function claimsProblem(header: JsonObject, claims: JsonObject, rules: Cla
 
   const tolerance = rules.toleranceSeconds;
   const iat = claims['iat'];
-  if (iat !== undefined && typeof iat !== 'number') return claimFailed('iat', 'invalid');
+  if (iat !== undefined && !isNumericDate(iat)) return claimFailed('iat', 'invalid');
   const nbf = claims['nbf'];
   if (nbf !== undefined) {
-    if (typeof nbf !== 'number') return claimFailed('nbf', 'invalid');
+    if (!isNumericDate(nbf)) return claimFailed('nbf', 'invalid');
     if (nbf > nowSeconds + tolerance) return claimFailed('nbf', 'check_failed');
   }
   const exp = claims['exp'];
-  if (typeof exp !== 'number') return claimFailed('exp', 'invalid');
+  if (!isNumericDate(exp)) return claimFailed('exp', 'invalid');
   if (exp <= nowSeconds - tolerance) return { reason: 'token_expired', detail: 'exp is in the past' };
   return undefined;
 }

@@ -17,8 +17,8 @@ export interface CorpusCase {
   /**
    * Set where the verifier is deliberately stricter than jose: a spelling of base64url that jose's
    * atob-based decoder tolerates (padding, whitespace, non-zero trailing bits) but no conforming
-   * signer produces. Ours refuses (token_invalid) with this detail; jose accepts the token, or
-   * refuses it later for another reason (token_invalid too).
+   * signer produces, or a date that JSON.parse makes Infinity. Ours refuses (token_invalid) with
+   * this detail; jose accepts the token, or refuses it too (for another reason).
    */
   readonly stricter?: string;
 }
@@ -362,17 +362,19 @@ export async function buildCorpus(keys: CorpusKeys, nowSeconds: number): Promise
     for (const [label, value] of [['a numeric string', String(nowSeconds + 60)], ['null', null], ['true', true], ['an array', [nowSeconds + 60]], ['an object', { t: 1 }]] as const) add(`${claim} ${label}`, es256({ [claim]: value }));
   }
   const rawClaims = (overrides: string) => jws(es, head('ES256', 'es256'), `${JSON.stringify(claims()).slice(0, -1)},${overrides}}`);
-  add('exp 1e400 (Infinity)', rawClaims('"exp":1e400'));
-  add('exp -1e400', rawClaims('"exp":-1e400'));
+  // JSON.parse makes these Infinity: jose took them as dates, ours refuses a date that is not finite.
+  add('exp 1e400 (Infinity)', rawClaims('"exp":1e400'), 'claim exp: invalid');
+  add('exp -1e400', rawClaims('"exp":-1e400'), 'claim exp: invalid');
   add('exp 1e308', rawClaims('"exp":1e308'));
   add('exp 0', rawClaims('"exp":0'));
   add('exp -0', rawClaims('"exp":-0'));
   add('exp 2^53+1', rawClaims('"exp":9007199254740993'));
   add('nbf 1e400', rawClaims('"nbf":1e400'));
-  add('nbf -1e400', rawClaims('"nbf":-1e400'));
-  add('iat -1e400', rawClaims('"iat":-1e400'));
-  add('iat 1e400', rawClaims('"iat":1e400'));
-  add('exp 1e400, iat 1e400', rawClaims('"exp":1e400,"iat":1e400'));
+  // Every nbf failure keeps the one detail the token check has always used for nbf.
+  add('nbf -1e400', rawClaims('"nbf":-1e400'), 'not yet valid (nbf)');
+  add('iat -1e400', rawClaims('"iat":-1e400'), 'claim iat: invalid');
+  add('iat 1e400', rawClaims('"iat":1e400'), 'claim iat: invalid');
+  add('exp 1e400, iat 1e400', rawClaims('"exp":1e400,"iat":1e400'), 'claim iat: invalid');
   add('exp and iat exactly the lifetime apart', es256({ iat: nowSeconds - 100, exp: nowSeconds + 500 }));
   add('exp and iat one second over the lifetime', es256({ iat: nowSeconds - 101, exp: nowSeconds + 500 }));
 
