@@ -1,10 +1,7 @@
 // The one place a finished request becomes telemetry: a metric increment, a duration sample
 // and one audit log line. Nothing else in the request path writes metrics or logs.
 import type { DestinationStream, Logger } from 'pino';
-import type { DecisionKind } from '../pipeline/decision.js';
-import type { RequestFacts } from '../checks/facts.js';
 import type { ConnectionRefusal, ReasonCode } from '../core/reasons.js';
-import type { Finding } from '../core/findings.js';
 import type { CertSummary } from '../tls/material.js';
 import type { ListenerPolicy } from '../checks/types.js';
 import type { PeerInfo } from '../tls/peer-identity.js';
@@ -15,29 +12,11 @@ import { RequestSeries } from './request-series.js';
 import { identityLabel } from './peer-expiry.js';
 import { destinationOf } from './logger.js';
 import { requestLine } from './request-line.js';
+import type { RequestOutcome } from './request-outcome.js';
 
-export interface RequestOutcome {
-  readonly requestId: string;
-  readonly listener: string;
-  /** Route name, or "unmatched". */
-  readonly route: string;
-  readonly method: string;
-  /** The normalized path without the query (queries can hold secrets), or "-" when refused. */
-  readonly path: string;
-  readonly peer: string | undefined;
-  readonly decision: DecisionKind;
-  readonly reason: ReasonCode | 'none';
-  readonly findings: readonly Finding[];
-  readonly status: number;
-  readonly durationSeconds: number;
-  readonly upstreamSeconds?: number;
-  /** Set when the response was cut off after its headers (upstream reset, client gone). */
-  readonly aborted?: string;
-  /** Egress only: the configured upstream the request went to (also the `upstream` metric label). */
-  readonly upstream?: string;
-  /** Inbound: what the checks established (token verification, scopes used), for metrics and the inventory. */
-  readonly facts?: RequestFacts;
-}
+// The finished request's record has its own file, so request-line.ts formats it without
+// importing the recorder; it is still imported from here.
+export type { RequestOutcome } from './request-outcome.js';
 
 /** Refused connections are logged at most this often per listener and reason (a flood is thousands a second). */
 const REFUSAL_LOG_MS = 10_000;

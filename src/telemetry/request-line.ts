@@ -7,7 +7,7 @@
 // Only values that are never secret go in: ids, names, the decision, reasons, a query-less path,
 // and for a token its issuer, a digest of its jti, its expiry and scopes (never the token).
 import type { RequestFacts } from '../checks/facts.js';
-import type { RequestOutcome } from './recorder.js';
+import type { RequestOutcome } from './request-outcome.js';
 import { jtiDigest } from './jti-digest.js';
 import { isoTime, jsonNumber, jsonString } from './line-text.js';
 import { LOG_BASE } from './logger.js';
