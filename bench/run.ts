@@ -369,14 +369,19 @@ async function main(): Promise<number> {
     const sigKeys = generateKeyPairSync('ed25519');
     writeFileSync(join(dir, 'bench-sig.pub.pem'), sigKeys.publicKey.export({ type: 'spki', format: 'pem' }) as string);
     const signaturesConfig = { keys: [{ keyid: 'bench', algorithm: 'ed25519', identity: CLIENT_ID, key: join(dir, 'bench-sig.pub.pem') }] };
+    // ECDSA P-256 as well: the signature goal holds for both algorithms (raw figure: ES256 crypto.verify).
+    const p256Keys = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    writeFileSync(join(dir, 'bench-sig-p256.pub.pem'), p256Keys.publicKey.export({ type: 'spki', format: 'pem' }) as string);
+    const p256SignaturesConfig = { keys: [{ keyid: 'bench-p256', algorithm: 'ecdsa-p256-sha256', identity: CLIENT_ID, key: join(dir, 'bench-sig-p256.pub.pem') }] };
     const bearer = { authorization: `Bearer ${token}` };
 
-    const palisade: Array<{ id: string; label: string; level: 'warn' | 'info'; extra: SidecarExtra; headers?: Record<string, string>; signed?: boolean }> = [
+    const palisade: Array<{ id: string; label: string; level: 'warn' | 'info'; extra: SidecarExtra; headers?: Record<string, string>; signed?: boolean; signP256?: boolean }> = [
       { id: 'palisade_warn', label: 'Palisade transport, log warn', level: 'warn', extra: {} },
       { id: 'palisade_info', label: 'Palisade transport, audit at info', level: 'info', extra: {} },
       { id: 'palisade_token', label: 'Palisade + token (cache hit)', level: 'warn', extra: { tokens: tokensConfig(true) }, headers: bearer },
       { id: 'palisade_token_nocache', label: 'Palisade + token, cache off', level: 'warn', extra: { tokens: tokensConfig(false) }, headers: bearer },
       { id: 'palisade_signature', label: 'Palisade + ed25519 signature', level: 'warn', extra: { signatures: signaturesConfig }, signed: true },
+      { id: 'palisade_signature_p256', label: 'Palisade + ECDSA P-256 signature', level: 'warn', extra: { signatures: p256SignaturesConfig }, signed: true, signP256: true },
       { id: 'palisade_all', label: 'Palisade, token + signature, info', level: 'info', extra: { tokens: tokensConfig(true), signatures: signaturesConfig }, headers: bearer, signed: true },
     ];
     // With a baseline build, each scenario also runs with that build, right next to this one in
@@ -392,7 +397,7 @@ async function main(): Promise<number> {
         stops.push(() => sidecar.stop());
         const origin = `https://127.0.0.1:${port}`;
         const headersFor = scenario.signed
-          ? () => ({ ...scenario.headers, ...Object.fromEntries(signRequestHeaders({ key: sigKeys.privateKey, algorithm: 'ed25519', keyid: 'bench', url: `${origin}${PATH}` })) })
+          ? () => ({ ...scenario.headers, ...Object.fromEntries(signRequestHeaders({ ...(scenario.signP256 ? { key: p256Keys.privateKey, algorithm: 'ecdsa-p256-sha256', keyid: 'bench-p256' } : { key: sigKeys.privateKey, algorithm: 'ed25519', keyid: 'bench' }), url: `${origin}${PATH}` })) })
           : undefined;
         // At info: one audit line per request of the sanity check, the warm-ups and the closed loops.
         if (scenario.id === 'palisade_info' && build.suffix === '') auditCount = { logPath, linesBefore: countLines(logPath), bytesBefore: statSync(logPath).size };

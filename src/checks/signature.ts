@@ -65,8 +65,13 @@ interface Failure {
   readonly keyid: string;
 }
 
-async function verify(request: RoutedRequest, runtime: SignatureRuntime, rule: RouteSignatureRule, lines: HeaderLines, hasBody: boolean): Promise<Failure | { keyid: string }> {
-  const fail = (reason: ReasonCode, detail: string, keyid = 'none'): Failure => ({ reason, detail, keyid });
+type Verified = Failure | { keyid: string };
+
+const fail = (reason: ReasonCode, detail: string, keyid = 'none'): Failure => ({ reason, detail, keyid });
+
+// Synchronous up to the body: a request without one (most signed requests) is verified with no
+// promise and no microtask; only reading a body for Content-Digest is asynchronous.
+function verify(request: RoutedRequest, runtime: SignatureRuntime, rule: RouteSignatureRule, lines: HeaderLines, hasBody: boolean): Verified | Promise<Verified> {
   let signatures: Map<string, ParsedSignature>;
   try {
     signatures = parseSignatureFields(lines);
@@ -109,20 +114,25 @@ async function verify(request: RoutedRequest, runtime: SignatureRuntime, rule: R
   const identity = request.peer.identity;
   if (!identity || !matchIdentity(key.identity, identity)) return fail('key_identity_mismatch', `key ${key.keyid} belongs to ${key.identity.source}`, label);
 
-  if (hasBody) {
-    const field = lines.filter(([name]) => name.toLowerCase() === 'content-digest').map(([, value]) => value);
-    const parsed = parseContentDigest(field.join(', '));
-    if (!parsed.ok) return fail('digest_mismatch', parsed.problem, label);
-    const algorithms = [...parsed.members.keys()].filter((algorithm) => runtime.digestAlgorithms.has(algorithm));
-    if (algorithms.length === 0) return fail('digest_mismatch', 'Content-Digest uses no accepted algorithm', label);
-    const members = new Map(algorithms.map((algorithm) => [algorithm, parsed.members.get(algorithm) as Buffer] as [DigestAlgorithm, Buffer]));
-    if (!request.body) return fail('digest_mismatch', 'the body cannot be read here', label);
-    const body = await request.body(runtime.maxBodyBytes, algorithms);
+  if (!hasBody) return remember(runtime, signature, key.keyid, base, createdMs, now, label);
+  const field = lines.filter(([name]) => name.toLowerCase() === 'content-digest').map(([, value]) => value);
+  const parsed = parseContentDigest(field.join(', '));
+  if (!parsed.ok) return fail('digest_mismatch', parsed.problem, label);
+  const algorithms = [...parsed.members.keys()].filter((algorithm) => runtime.digestAlgorithms.has(algorithm));
+  if (algorithms.length === 0) return fail('digest_mismatch', 'Content-Digest uses no accepted algorithm', label);
+  const members = new Map(algorithms.map((algorithm) => [algorithm, parsed.members.get(algorithm) as Buffer] as [DigestAlgorithm, Buffer]));
+  if (!request.body) return fail('digest_mismatch', 'the body cannot be read here', label);
+  return request.body(runtime.maxBodyBytes, algorithms).then((body): Verified => {
     if (!body.ok) return fail(body.problem === 'too_large' ? 'body_too_large' : 'digest_mismatch', body.detail, label);
     const problem = digestsMatch(members, body.digests);
     if (problem) return fail('digest_mismatch', problem, label);
-  }
+    return remember(runtime, signature, key.keyid, base, createdMs, now, label);
+  });
+}
 
+/** The last step, for a request that passed everything else: refused if it was seen before. */
+function remember(runtime: SignatureRuntime, signature: ParsedSignature, keyid: string, base: string, createdMs: number, now: number, label: string): Verified {
+  const expires = signature.params.expires;
   // Remembered for as long as the signature could be accepted: max age (and skew) past created,
   // or until expires when that comes first.
   // Without a nonce, the signed content itself: keyid and signature base (which holds
@@ -130,8 +140,8 @@ async function verify(request: RoutedRequest, runtime: SignatureRuntime, rule: R
   // indistinguishable from a replay; a signer that sends those needs a nonce.
   const replayKey =
     signature.params.nonce !== undefined
-      ? `n\0${key.keyid}\0${signature.params.nonce}`
-      : `b\0${createHash('sha256').update(key.keyid).update('\0').update(base).digest('base64')}`;
+      ? `n\0${keyid}\0${signature.params.nonce}`
+      : `b\0${createHash('sha256').update(keyid).update('\0').update(base).digest('base64')}`;
   const until = Math.min(createdMs + runtime.maxAgeMs + runtime.clockSkewMs, expires !== undefined ? expires * 1000 + runtime.clockSkewMs : Infinity);
   if (!runtime.replay.remember(replayKey, until, now)) return fail('signature_replayed', signature.params.nonce !== undefined ? 'nonce seen before' : 'the same signed content was seen before', label);
   return { keyid: label };
@@ -143,7 +153,7 @@ export const signatureCheck: Check<SignatureRuntime> = {
   name: NAME,
   // Only listeners with a `signatures` section run it; it reads the body (for Content-Digest).
   prepare: ({ listener, loaded }, previous) => prepareSignatureRuntime(listener, loaded.signatures.inbound.get(listener.name), previous),
-  // Synchronous when the route has no signature rule: no promise and no microtask per request.
+  // Synchronous when the route has no signature rule, and for a signed request without a body.
   run(request, runtime): readonly Finding[] | Promise<readonly Finding[]> {
     const rule = runtime?.routes.get(request.route.name);
     if (!runtime || !rule) return NONE;
@@ -151,17 +161,22 @@ export const signatureCheck: Check<SignatureRuntime> = {
   },
 };
 
-async function checkSignature(request: RoutedRequest, runtime: SignatureRuntime, rule: RouteSignatureRule): Promise<readonly Finding[]> {
+function checkSignature(request: RoutedRequest, runtime: SignatureRuntime, rule: RouteSignatureRule): readonly Finding[] | Promise<readonly Finding[]> {
   const lines = headerLines(request.rawHeaders ?? []);
   const signed = hasSignatureFields(lines);
-  if (!signed && !rule.required) return [];
+  if (!signed && !rule.required) return NONE;
   const hasBody = requestHasBody(request);
-  const outcome: Failure | { keyid: string } = signed
-    ? await verify(request, runtime, rule, lines, hasBody)
+  const outcome: Verified | Promise<Verified> = signed
+    ? verify(request, runtime, rule, lines, hasBody)
     : { reason: 'signature_missing', detail: 'no Signature-Input / Signature', keyid: 'none' };
+  return outcome instanceof Promise ? outcome.then((settled) => conclude(request, rule, hasBody, settled)) : conclude(request, rule, hasBody, outcome);
+}
+
+/** The fact for the metric, and the finding of a failure. */
+function conclude(request: RoutedRequest, rule: RouteSignatureRule, hasBody: boolean, outcome: Verified): readonly Finding[] {
   if (!('reason' in outcome)) {
     request.facts.set('signatureVerification', { keyid: outcome.keyid, result: 'success', reason: 'none' });
-    return [];
+    return NONE;
   }
   request.facts.set('signatureVerification', { keyid: outcome.keyid, result: 'failure', reason: outcome.reason });
   const finding: Finding = { check: NAME, reason: outcome.reason, severity: 'deny', detail: outcome.detail };

@@ -9,8 +9,26 @@ export function isAlgorithm(value: string): value is SignatureAlgorithm {
   return (ALGORITHMS as readonly string[]).includes(value);
 }
 
+/**
+ * Answers per key and algorithm. A KeyObject never changes, and verifying checks its key on
+ * every request: reading asymmetricKeyDetails builds a fresh object in C++ each time.
+ */
+const keyProblems = new WeakMap<KeyObject, Map<SignatureAlgorithm, string | undefined>>();
+
 /** Why `key` cannot be used with `algorithm`, or undefined when it can. RSA keys need 2048 bits. */
 export function keyProblem(algorithm: SignatureAlgorithm, key: KeyObject): string | undefined {
+  let known = keyProblems.get(key);
+  if (known === undefined) {
+    known = new Map();
+    keyProblems.set(key, known);
+  }
+  if (known.has(algorithm)) return known.get(algorithm);
+  const problem = findKeyProblem(algorithm, key);
+  known.set(algorithm, problem);
+  return problem;
+}
+
+function findKeyProblem(algorithm: SignatureAlgorithm, key: KeyObject): string | undefined {
   if (algorithm === 'hmac-sha256') {
     if (key.type !== 'secret') return 'hmac-sha256 needs a shared secret';
     return key.symmetricKeySize !== undefined && key.symmetricKeySize < 32 ? 'hmac-sha256 secrets must be at least 32 bytes' : undefined;

@@ -18,6 +18,7 @@ import {
   type Parameters,
 } from 'structured-headers';
 import { malformed, SignatureError } from './errors.js';
+import { componentItemText } from './sf-text.js';
 import { fieldLines, normalizeFieldLine, type HttpMessage, type HttpRequestMessage } from './message.js';
 
 export const DERIVED_COMPONENTS = new Set(['@method', '@target-uri', '@authority', '@scheme', '@request-target', '@path', '@query', '@query-param', '@status']);
@@ -84,7 +85,7 @@ export function toComponent(item: Item): Component {
     if (params.has('name')) throw malformed(`field ${name} does not take parameter name`);
     if (params.has('bs') && (params.has('sf') || params.has('key'))) throw malformed(`field ${name}: bs cannot be combined with sf or key`);
   }
-  return { name, params, text: serializeItem(item) };
+  return { name, params, text: componentItemText(item) };
 }
 
 /** Validate a covered-component list; duplicates are refused (RFC 9421 §2.5). */
@@ -145,7 +146,8 @@ interface TargetParts {
 
 function splitTarget(target: string): TargetParts {
   const withoutFragment = target.split('#')[0] ?? '';
-  const absolute = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.exec(withoutFragment);
+  // An origin-form target ("/...", the usual case) cannot start with a scheme: no regex for it.
+  const absolute = withoutFragment.charCodeAt(0) === 47 ? null : /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.exec(withoutFragment);
   let authority: string | undefined;
   let rest = withoutFragment;
   if (absolute) {
@@ -181,14 +183,12 @@ function derivedValue(component: Component, message: HttpMessage): string {
     return String(message.status).padStart(3, '0');
   }
   if (message.kind !== 'request') throw malformed(`${name} is only for requests (use ;req on a response)`);
+  // These three need nothing from the target: it is split only for the others.
+  if (name === '@method') return message.method;
+  if (name === '@scheme') return message.scheme.toLowerCase();
+  if (name === '@request-target') return message.target;
   const parts = splitTarget(message.target);
   switch (name) {
-    case '@method':
-      return message.method;
-    case '@scheme':
-      return message.scheme.toLowerCase();
-    case '@request-target':
-      return message.target;
     case '@authority':
       return requestAuthority(message, parts);
     case '@target-uri': {
@@ -278,14 +278,15 @@ export function componentValue(component: Component, message: HttpMessage, optio
 
 /**
  * The signature base (RFC 9421 §2.5): one line per covered component, then the
- * `@signature-params` line. `signatureParams` is the inner list from Signature-Input.
+ * `@signature-params` line. `signatureParams` is the inner list from Signature-Input, or its
+ * serialization when the caller has it already (ParsedSignature.paramsValue).
  */
-export function signatureBase(message: HttpMessage, components: readonly Component[], signatureParams: InnerList, options: ComponentOptions = {}): string {
+export function signatureBase(message: HttpMessage, components: readonly Component[], signatureParams: InnerList | string, options: ComponentOptions = {}): string {
   let base = '';
   for (const component of components) {
     const value = componentValue(component, message, options);
     if (/[\r\n]/.test(value)) throw malformed(`component ${component.text} has a line break`);
     base += `${component.text}: ${value}\n`;
   }
-  return `${base}"@signature-params": ${serializeInnerList(signatureParams)}`;
+  return `${base}"@signature-params": ${typeof signatureParams === 'string' ? signatureParams : serializeInnerList(signatureParams)}`;
 }

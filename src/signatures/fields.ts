@@ -6,6 +6,7 @@
 import { serializeInnerList, type InnerList } from 'structured-headers';
 import { toComponents, type Component } from './components.js';
 import { malformed } from './errors.js';
+import { innerListText } from './sf-text.js';
 import { fieldLines, normalizeFieldLine, type HeaderLines } from './message.js';
 import { parseStrictDictionary, StrictParseError, toLibraryInnerList, type StrictMember, type StrictParameters } from './strict-dictionary.js';
 
@@ -24,6 +25,8 @@ export interface ParsedSignature {
   readonly params: SignatureParams;
   /** The inner list as received: its serialization is the @signature-params value. */
   readonly input: InnerList;
+  /** That serialization (the @signature-params value), made once while parsing. */
+  readonly paramsValue: string;
   readonly signature: Buffer;
 }
 
@@ -85,7 +88,11 @@ export function parseSignatureFields(headers: HeaderLines): Map<string, ParsedSi
     if (sig.params.length > 0) throw malformed(`Signature ${label} carries parameters`);
     for (const item of member.items) if (item.value.type !== 'string') throw malformed(`Signature-Input ${label}: a component identifier must be a String, not a ${item.value.type}`);
     const input = toLibraryInnerList(member);
-    out.set(label, { label, components: toComponents(input[0]), params: readParams(label, member.params), input, signature: Buffer.from(sig.value.value) });
+    const components = toComponents(input[0]);
+    const params = readParams(label, member.params);
+    // The identifiers' texts are serialized already; only the (validated) parameters are left.
+    const paramsValue = innerListText(components.map((component) => component.text), member.params) ?? serializeInnerList(input);
+    out.set(label, { label, components, params, input, paramsValue, signature: sig.value.value });
   }
   for (const label of signatures.keys()) if (!inputs.has(label)) throw malformed(`Signature ${label} has no Signature-Input`);
   return out;

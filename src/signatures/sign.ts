@@ -51,7 +51,7 @@ export function verifyParsedSignature(message: HttpMessage, parsed: ParsedSignat
   }
   const problem = keyProblem(key.algorithm, key.key);
   if (problem) throw new SignatureError('invalid', problem);
-  const base = signatureBase(message, parsed.components, parsed.input, options);
+  const base = signatureBase(message, parsed.components, parsed.paramsValue, options);
   if (!verifyBase(key.algorithm, key.key, base, parsed.signature)) throw new SignatureError('invalid', `signature ${parsed.label} does not verify`);
   return base;
 }

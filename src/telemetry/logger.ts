@@ -29,10 +29,22 @@ export interface Loggers {
   readonly audit: Logger;
 }
 
+/** Bound into every line after level and time (request-line.ts writes the same text itself). */
+export const LOG_BASE: Readonly<Record<string, string>> = { service: 'palisade' };
+
+/**
+ * The stream a logger writes its lines to. The request audit line is built without pino
+ * (request-line.ts) and written here, to the same stream, so it stays in order with every
+ * other line.
+ */
+export function destinationOf(logger: Logger): DestinationStream {
+  return (logger as unknown as Record<symbol, DestinationStream>)[pino.symbols.streamSym] as DestinationStream;
+}
+
 export function createLoggers(level: LevelWithSilent, destination?: DestinationStream): Loggers {
   const options = {
     level,
-    base: { service: 'palisade' },
+    base: { ...LOG_BASE },
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label: string) => ({ level: label }) },
   };

@@ -1,10 +1,7 @@
 // The one place a finished request becomes telemetry: a metric increment, a duration sample
 // and one audit log line. Nothing else in the request path writes metrics or logs.
-import type { Logger } from 'pino';
-import type { DecisionKind } from '../pipeline/decision.js';
-import type { RequestFacts } from '../checks/facts.js';
+import type { DestinationStream, Logger } from 'pino';
 import type { ConnectionRefusal, ReasonCode } from '../core/reasons.js';
-import type { Finding } from '../core/findings.js';
 import type { CertSummary } from '../tls/material.js';
 import type { ListenerPolicy } from '../checks/types.js';
 import type { PeerInfo } from '../tls/peer-identity.js';
@@ -13,40 +10,16 @@ import type { InPathRecord } from '../drills/in-path.js';
 import { IdentityInventory } from './inventory.js';
 import { RequestSeries } from './request-series.js';
 import { identityLabel } from './peer-expiry.js';
-import { jtiDigest } from './jti-digest.js';
+import { destinationOf } from './logger.js';
+import { requestLine } from './request-line.js';
+import type { RequestOutcome } from './request-outcome.js';
 
-export interface RequestOutcome {
-  readonly requestId: string;
-  readonly listener: string;
-  /** Route name, or "unmatched". */
-  readonly route: string;
-  readonly method: string;
-  /** The normalized path without the query (queries can hold secrets), or "-" when refused. */
-  readonly path: string;
-  readonly peer: string | undefined;
-  readonly decision: DecisionKind;
-  readonly reason: ReasonCode | 'none';
-  readonly findings: readonly Finding[];
-  readonly status: number;
-  readonly durationSeconds: number;
-  readonly upstreamSeconds?: number;
-  /** Set when the response was cut off after its headers (upstream reset, client gone). */
-  readonly aborted?: string;
-  /** Egress only: the configured upstream the request went to (also the `upstream` metric label). */
-  readonly upstream?: string;
-  /** Inbound: what the checks established (token verification, scopes used), for metrics and the inventory. */
-  readonly facts?: RequestFacts;
-}
+// The finished request's record has its own file, so request-line.ts formats it without
+// importing the recorder; it is still imported from here.
+export type { RequestOutcome } from './request-outcome.js';
 
 /** Refused connections are logged at most this often per listener and reason (a flood is thousands a second). */
 const REFUSAL_LOG_MS = 10_000;
-
-function tokenInfo(facts: RequestFacts | undefined): { token_info?: Record<string, unknown> } {
-  const token = facts?.get('token');
-  if (!token) return {};
-  // The jti itself stays out of the log (a test plants one); its digest is enough to join with the broker's grants.
-  return { token_info: { issuer: token.issuer, jti_sha256: token.jti === undefined ? null : jtiDigest(token.jti), exp: Math.floor(token.expiresAt / 1000), scopes: [...token.scopes], scopes_used: facts?.get('scopesUsed') ?? [] } };
-}
 
 export class Recorder {
   /** Label sets of the certificate gauges per listener, so a reload removes stale series. */
@@ -56,12 +29,15 @@ export class Recorder {
   private readonly refusalLog = new Map<string, { count: number; loggedAt: number }>();
   /** The request metrics' series, resolved once per label combination (no label hashing per request). */
   private readonly series: RequestSeries;
+  /** Where the audit logger writes: the request line goes there directly (request-line.ts). */
+  private readonly auditDestination: DestinationStream;
 
   constructor(
     private readonly metrics: Metrics,
     private readonly audit: Logger,
   ) {
     this.series = new RequestSeries(metrics);
+    this.auditDestination = destinationOf(audit);
   }
 
   /** One in-path drill copy: the metric and one audit line (scenario, target, outcome; no secret). */
@@ -87,28 +63,8 @@ export class Recorder {
     // Above info (warn, the usual production choice for a quiet sidecar) nothing is built for
     // the line at all: pino would drop it, but only after this object and its reasons existed.
     if (!this.audit.isLevelEnabled('info')) return;
-    this.audit.info(
-      {
-        type: 'request',
-        request_id: outcome.requestId,
-        listener: outcome.listener,
-        peer: outcome.peer ?? null,
-        route: outcome.route,
-        method: outcome.method,
-        path: outcome.path,
-        decision: outcome.decision,
-        reason: outcome.reason,
-        reasons: outcome.findings.map((finding) => ({ check: finding.check, reason: finding.reason, severity: finding.severity, detail: finding.detail })),
-        status: outcome.status,
-        duration_ms: Math.round(outcome.durationSeconds * 1e6) / 1e3,
-        upstream_ms: outcome.upstreamSeconds === undefined ? null : Math.round(outcome.upstreamSeconds * 1e6) / 1e3,
-        ...(outcome.aborted ? { aborted: outcome.aborted } : {}),
-        ...(outcome.upstream !== undefined ? { upstream: outcome.upstream } : {}),
-        // Which token was relied on (never the token itself): `palisade audit` joins it with the broker's grants.
-        ...tokenInfo(outcome.facts),
-      },
-      'request',
-    );
+    // The line pino would write for this record, built in one go (request-line.ts).
+    this.auditDestination.write(requestLine(outcome, Date.now()));
   }
 
   handshake(listener: string, version: string, result: 'success' | 'failure', reason: ReasonCode | 'none', detail?: string): void {
