@@ -110,11 +110,12 @@ const BASELINE_DIST = process.env['BENCH_BASELINE_DIST'] ? resolve(process.env['
 const BASELINE_NODE_FLAGS = process.env['BENCH_BASELINE_NODE_FLAGS'] === undefined ? undefined : process.env['BENCH_BASELINE_NODE_FLAGS'].split(' ').filter(Boolean);
 const OUT = resolve(ROOT, process.env['BENCH_OUT'] ?? 'reports/bench.json');
 const STARTUP_TIMEOUT_MS = 15_000;
-// Up to nineteen keep-alive targets (thirteen, and six baseline builds) in every pass, their open
-// loops, and six handshake runs, plus start-up and shutdown; past this the run is stuck, not slow.
+// Up to twenty keep-alive targets (thirteen, and seven baseline builds) in every pass, their open
+// loops, and eight handshake runs (a baseline build for Palisade's), plus start-up and shutdown;
+// past this the run is stuck, not slow.
 const WATCHDOG_MS =
-  (19 * (SETTINGS.warmupSeconds + SETTINGS.passes * (SETTINGS.seconds + SETTINGS.passWarmupSeconds + 2) + SETTINGS.openLoopSeconds + SETTINGS.openLoopWarmupSeconds + 3) +
-    6 * (SETTINGS.handshakeSeconds + SETTINGS.handshakeWarmupSeconds + 2)) *
+  (20 * (SETTINGS.warmupSeconds + SETTINGS.passes * (SETTINGS.seconds + SETTINGS.passWarmupSeconds + 2) + SETTINGS.openLoopSeconds + SETTINGS.openLoopWarmupSeconds + 3) +
+    8 * (SETTINGS.handshakeSeconds + SETTINGS.handshakeWarmupSeconds + 2)) *
     1000 +
   180_000;
 
