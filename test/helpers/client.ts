@@ -1,5 +1,5 @@
 // Real mTLS clients: undici for HTTP, node:tls for handshake-level checks.
-import { connect, type ConnectionOptions } from 'node:tls';
+import { connect, type ConnectionOptions, type TLSSocket } from 'node:tls';
 import { Agent, request } from 'undici';
 import type { CertFiles, TestPki } from './pki.js';
 
@@ -55,5 +55,36 @@ export function tryHandshake(port: number, options: ConnectionOptions): Promise<
     socket.on('data', (chunk: Buffer) => (response += chunk.toString('utf8')));
     socket.on('error', (error: Error & { code?: string }) => done({ ok: false, error: error.code ?? error.message, response }));
     socket.on('close', () => done(response.startsWith('HTTP/1.1') ? { ok: true, response } : { ok: false, error: 'closed without response', response }));
+  });
+}
+
+/**
+ * A TLS 1.2 client connection with a client certificate, resumed from `session` when given (TLS
+ * 1.2 resumption skips OpenSSL's chain and date checks: what the reuse tests look at).
+ */
+export function openTls12(port: number, pki: TestPki, who: CertFiles, session?: Buffer): Promise<TLSSocket> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: '127.0.0.1', port, servername: 'localhost', ca: pki.ca.certPem, cert: who.certPem, key: who.keyPem, maxVersion: 'TLSv1.2', session }, () => resolve(socket));
+    socket.setTimeout(5_000, () => socket.destroy(new Error('timeout')));
+    socket.once('error', reject);
+  });
+}
+
+/** One keep-alive HTTP/1.1 GET on an open connection; resolves with the status and the body. */
+export function keepAliveGet(socket: TLSSocket, path = '/public/x'): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    let buffer = '';
+    const onData = (chunk: Buffer) => {
+      buffer += chunk.toString('utf8');
+      const end = buffer.indexOf('\r\n\r\n');
+      if (end === -1) return;
+      const length = Number(/content-length: (\d+)/i.exec(buffer.slice(0, end))?.[1] ?? 0);
+      if (buffer.length < end + 4 + length) return;
+      socket.off('data', onData);
+      resolve({ status: Number(buffer.slice(9, 12)), body: buffer.slice(end + 4, end + 4 + length) });
+    };
+    socket.on('data', onData);
+    socket.once('close', () => reject(new Error(`closed; got ${buffer}`)));
+    socket.write(`GET ${path} HTTP/1.1\r\nHost: localhost\r\n\r\n`);
   });
 }

@@ -4,12 +4,11 @@
 // both get 401 cert_revoked from the per-connection policy check; a full handshake is refused.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { connect, type TLSSocket } from 'node:tls';
 import type { Server } from 'node:https';
 import { expect, test } from 'vitest';
 import { createCrl } from '../../src/certs/factory.js';
 import { loadConfigObject } from '../../src/config/load.js';
-import { tryHandshake } from '../helpers/client.js';
+import { keepAliveGet, openTls12, tryHandshake } from '../helpers/client.js';
 import type { TestPki } from '../helpers/pki.js';
 import { withScenario } from '../helpers/scenario.js';
 import { sidecarConfig, type RunningSidecar } from '../helpers/sidecar.js';
@@ -21,42 +20,12 @@ let sidecar: RunningSidecar;
 
 withScenario((started) => ({ pki, upstream, sidecar } = started));
 
-function open(session?: Buffer): Promise<TLSSocket> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(
-      { host: '127.0.0.1', port: sidecar.port, servername: 'localhost', ca: pki.ca.certPem, cert: pki.frontend.certPem, key: pki.frontend.keyPem, maxVersion: 'TLSv1.2', session },
-      () => resolve(socket),
-    );
-    socket.setTimeout(5_000, () => socket.destroy(new Error('timeout')));
-    socket.once('error', reject);
-  });
-}
-
-/** One keep-alive HTTP/1.1 exchange; resolves with the status and the JSON body. */
-function exchange(socket: TLSSocket): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    let buffer = '';
-    const onData = (chunk: Buffer) => {
-      buffer += chunk.toString('utf8');
-      const end = buffer.indexOf('\r\n\r\n');
-      if (end === -1) return;
-      const length = Number(/content-length: (\d+)/i.exec(buffer.slice(0, end))?.[1] ?? 0);
-      if (buffer.length < end + 4 + length) return;
-      socket.off('data', onData);
-      resolve({ status: Number(buffer.slice(9, 12)), body: buffer.slice(end + 4, end + 4 + length) });
-    };
-    socket.on('data', onData);
-    socket.once('close', () => reject(new Error(`closed; got ${buffer}`)));
-    socket.write('GET /public/x HTTP/1.1\r\nHost: localhost\r\n\r\n');
-  });
-}
-
 test('a reload that revokes the client certificate is enforced on reused connections and resumed sessions', async () => {
   const server = (sidecar.sidecar as unknown as { listeners: Map<string, { server: Server }> }).listeners.get('app')!.server;
   const oldTicketKeys = server.getTicketKeys();
 
-  const kept = await open();
-  expect((await exchange(kept)).status).toBe(200);
+  const kept = await openTls12(sidecar.port, pki, pki.frontend);
+  expect((await keepAliveGet(kept)).status).toBe(200);
   const session = kept.getSession();
   expect(session).toBeDefined();
 
@@ -67,7 +36,7 @@ test('a reload that revokes the client certificate is enforced on reused connect
   sidecar.sidecar.reload(loaded.value);
 
   // 1. The connection made before the reload.
-  const reused = await exchange(kept);
+  const reused = await keepAliveGet(kept);
   expect(reused.status).toBe(401);
   expect(JSON.parse(reused.body)['reason']).toBe('cert_revoked');
   kept.destroy();
@@ -75,9 +44,9 @@ test('a reload that revokes the client certificate is enforced on reused connect
   // 2. A resumed session. The listener rotates ticket keys when material changes; put the old
   // keys back to model a resumption that gets past that (a shared or persisted ticket key).
   server.setTicketKeys(oldTicketKeys);
-  const resumed = await open(session);
+  const resumed = await openTls12(sidecar.port, pki, pki.frontend, session);
   expect(resumed.isSessionReused()).toBe(true);
-  const answer = await exchange(resumed);
+  const answer = await keepAliveGet(resumed);
   resumed.destroy();
   expect(answer.status).toBe(401);
   expect(JSON.parse(answer.body)['reason']).toBe('cert_revoked');
