@@ -12,6 +12,7 @@ import { placeAdminEndpoints } from './admin/endpoints.js';
 import { loadConfigFile, type LoadedConfig } from './config/load.js';
 import { egressMaterialKey } from './config/load-egress.js';
 import { InboundListener } from './proxy/inbound-listener.js';
+import { signatureCheck } from './checks/signature.js';
 import { EgressListener } from './proxy/egress-listener.js';
 import { activateListenerStates, buildListenerStates, releaseListenerStates, type ListenerStates } from './proxy/listener-state.js';
 import { inPathDrillGate } from './drills/gate.js';
@@ -70,6 +71,11 @@ export class Sidecar {
     this.recorder = new Recorder(this.metrics, loggers.audit);
     this.metrics.readiness = () => this.notReadyReason() === undefined;
     this.metrics.admission = () => [...this.listeners.values()].map((listener) => ({ listener: listener.name, active: listener.currentState.admission.active, pending: listener.currentState.admission.pending }));
+    this.metrics.replayCaches = () =>
+      [...this.listeners.values()].flatMap((listener) => {
+        const replay = listener.currentState.chain.stateOf(signatureCheck)?.replay;
+        return replay ? [{ listener: listener.name, entries: replay.size, capacity: replay.limit, evictions: replay.evictions }] : [];
+      });
     this.probes = new ProbeScheduler(
       (target, report) => recordProbe(this.metrics, this.log, target, report),
       (target) => forgetProbe(this.metrics, target),

@@ -53,6 +53,11 @@ export class ChainState {
     return new ChainState(steps, prepared, readsBody);
   }
 
+  /** The state `check` prepared for this listener, or undefined when it is not active here. */
+  stateOf<T>(check: Check<T>): T | undefined {
+    return this.steps.find((step) => step.check === check)?.state as T | undefined;
+  }
+
   /** Right after the swap: let each state start what it needs. */
   activate(): void {
     for (const made of this.prepared) made?.activate?.();

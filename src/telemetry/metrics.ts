@@ -58,6 +58,46 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  /** Set by the sidecar: each signature-checking listener's replay cache, read at scrape time. */
+  replayCaches: () => ReadonlyArray<{ listener: string; entries: number; capacity: number; evictions: number }> = () => [];
+
+  // The replay cache, so its filling up is seen before it forgets live nonces: when full, the
+  // oldest entry is dropped, and a request replayed after that within its window is accepted.
+  readonly replayCacheEntries: Gauge = new Gauge({
+    name: 'palisade_signature_replay_cache_entries',
+    help: 'Nonces (or signed contents) the signature replay cache remembers now, per inbound listener.',
+    labelNames: ['listener'] as const,
+    registers: [this.registry],
+    collect: (): void => {
+      this.replayCacheEntries.reset();
+      for (const sample of this.replayCaches()) this.replayCacheEntries.set({ listener: sample.listener }, sample.entries);
+    },
+  });
+
+  readonly replayCacheCapacity: Gauge = new Gauge({
+    name: 'palisade_signature_replay_cache_capacity',
+    help: 'The most entries the signature replay cache holds (signatures.replayCacheSize), per inbound listener.',
+    labelNames: ['listener'] as const,
+    registers: [this.registry],
+    collect: (): void => {
+      this.replayCacheCapacity.reset();
+      for (const sample of this.replayCaches()) this.replayCacheCapacity.set({ listener: sample.listener }, sample.capacity);
+    },
+  });
+
+  // A counter read from the cache's own count (which survives reloads), not incremented here:
+  // the cache belongs to the check, and a check never writes telemetry.
+  readonly replayCacheEvictions: Counter = new Counter({
+    name: 'palisade_signature_replay_cache_evictions_total',
+    help: 'Live entries the signature replay cache forgot because it was full: replays of those requests are no longer detected. Raise signatures.replayCacheSize above rate x maxAgeMs.',
+    labelNames: ['listener'] as const,
+    registers: [this.registry],
+    collect: (): void => {
+      this.replayCacheEvictions.reset();
+      for (const sample of this.replayCaches()) this.replayCacheEvictions.inc({ listener: sample.listener }, sample.evictions);
+    },
+  });
+
   // Egress: separate metrics rather than an `upstream` label on the ones above, so the inbound
   // series keep the label sets dashboards and alerts already use. `upstream` is a configured name.
   readonly upstreamTlsHandshakes = new Counter({

@@ -44,7 +44,7 @@ test('every alert has a test case where it fires and one where it must not', () 
 test.skipIf(skip)('promtool check config passes for the static/file_sd scrape config (and loads the rules it names)', () => {
   const output = promtool(['check', 'config', 'scrape.yaml']);
   expect(output).toContain('is valid prometheus config file syntax');
-  expect(output).toContain('SUCCESS: 11 rules found');
+  expect(output).toContain('SUCCESS: 12 rules found');
 });
 
 test('the Kubernetes scrape config keeps only the palisade container admin port', () => {
