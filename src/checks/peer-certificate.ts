@@ -1,6 +1,7 @@
 // The peer certificate against the listener's TLS policy: key strength, signature algorithm,
 // clientAuth EKU, the leaf / X509-SVID rules, total lifetime, revocation by the CRLs loaded NOW,
-// expiry by the clock NOW, and the key strength and signatures of the intermediates the peer sent.
+// the chain's expiry (leaf, intermediates, trust anchor) by the clock NOW, and the key strength
+// and signatures of the intermediates the peer sent.
 //
 // The facts were computed once per certificate (src/tls/peer-certificate.ts); this compares
 // them with the current policy per request, which is a few property reads and one Set lookup.
@@ -10,6 +11,7 @@ import type { Check } from './types.js';
 import type { Finding } from '../core/findings.js';
 import { EKU_CLIENT_AUTH, type IssuerFacts, type PeerCertFacts } from '../tls/peer-certificate.js';
 import type { PeerCertPolicy } from '../tls/peer-policy.js';
+import type { PeerInfo } from '../tls/peer-identity.js';
 import { certificateProblems, issuerProblems } from '../tls/certificate-rules.js';
 
 const NAME = 'peer-certificate';
@@ -70,7 +72,25 @@ function cachedFindings(facts: PeerCertFacts, policy: PeerCertPolicy, issuers: r
   return findings;
 }
 
-const EXPIRED = finding('cert_expired', 'notAfter has passed since the handshake (a kept-alive connection or a resumed session)');
+const REUSED = 'notAfter has passed since the handshake (a kept-alive connection or a resumed session)';
+const EXPIRED = finding('cert_expired', REUSED);
+
+/**
+ * OpenSSL checks the validity periods of the whole chain at a full handshake only: a keep-alive
+ * connection, or a session resumed from a ticket, outlives the peer's certificate, the
+ * intermediates it sent and the trust anchor its chain ends at. So the clock is compared with
+ * all three here, on every request (one clock read, two comparisons and a Map lookup).
+ */
+function expired(peer: PeerInfo, policy: PeerCertPolicy, now: number): Finding | undefined {
+  if (peer.validTo.getTime() <= now) return EXPIRED;
+  const issuer = peer.issuersExpiry;
+  if (issuer !== undefined && issuer.at <= now) return finding('cert_expired', `intermediate ${issuer.subject}: ${REUSED}`);
+  // The anchor as the current trust bundle holds it: a reload that renews a root keeps the
+  // connections it verified; an anchor no longer in the bundle has no date to compare.
+  const anchor = peer.anchorName === undefined ? undefined : policy.anchorsNotAfter?.get(peer.anchorName);
+  if (anchor !== undefined && anchor <= now) return finding('cert_expired', `trust anchor ${(peer.anchorName as string).replace(/\n/g, ',')}: ${REUSED}`);
+  return undefined;
+}
 
 export const peerCertificateCheck: Check = {
   name: NAME,
@@ -79,9 +99,7 @@ export const peerCertificateCheck: Check = {
     // Fail closed: a peer whose certificate was never analyzed has not passed the policy.
     if (!facts) return [finding('cert_invalid', 'peer certificate was not analyzed')];
     const findings = cachedFindings(facts, request.peerPolicy, request.peer.issuers ?? []);
-    // OpenSSL checks the validity period at a full handshake only: a keep-alive connection, or
-    // a session resumed from a ticket, outlives the certificate's notAfter. So the time is
-    // compared here on every request (one clock read), after the cached findings.
-    return request.peer.validTo.getTime() <= Date.now() ? [...findings, EXPIRED] : findings;
+    const expiry = expired(request.peer, request.peerPolicy, Date.now());
+    return expiry ? [...findings, expiry] : findings;
   },
 };

@@ -242,7 +242,7 @@ export function loadListenerTls(config: { readonly tls: ListenerTlsSettings }, b
     throw new MaterialError(`${prefix}.tls`, `OpenSSL refused the material: ${(error as Error).message.split('\n')[0]}`);
   }
   const serverUri = parseSubjectAltNames(leaf.subjectAltName).uris[0];
-  return { contextOptions, server: summary(leaf), trustAnchors: anchors.map(summary), serverUri, peerPolicy: compilePeerPolicy(tls.peer, revocation) };
+  return { contextOptions, server: summary(leaf), trustAnchors: anchors.map(summary), serverUri, peerPolicy: compilePeerPolicy(tls.peer, revocation, anchors) };
 }
 
 function tryContext(keyPath: string, options: SecureContextOptions, what: string): void {

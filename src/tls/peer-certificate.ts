@@ -94,10 +94,12 @@ export interface IssuerFacts {
   readonly subject: string;
   readonly key: PeerKey;
   readonly signature: PeerCertFacts['signature'];
+  /** notAfter (ms): OpenSSL compares it only at a full handshake, the request check at every request. */
+  readonly notAfter: number;
 }
 
 export function analyzeIssuer(cert: NodeX509): IssuerFacts {
-  return { subject: (cert.subject ?? '').replace(/\n/g, ','), key: keyOf(cert), signature: certificateSignature(cert) };
+  return { subject: (cert.subject ?? '').replace(/\n/g, ','), key: keyOf(cert), signature: certificateSignature(cert), notAfter: Date.parse(cert.validTo) };
 }
 
 /**

@@ -3,7 +3,7 @@
 // getPeerX509Certificate() costs ~20 µs; a connection carries many requests, so the inbound
 // listener calls readPeer() once at secureConnection and keeps the result on the socket.
 import { createHash, type X509Certificate } from 'node:crypto';
-import type { IssuerFacts, PeerCertFacts, PeerCertFactsCache } from './peer-certificate.js';
+import { sentIssuerCertificates, type IssuerFacts, type PeerCertFacts, type PeerCertFactsCache } from './peer-certificate.js';
 import type { IdentitySource, PeerIdentity } from '../core/identity.js';
 import { parseSpiffeId } from '../core/spiffe.js';
 import { commonName, parseSubjectAltNames, type SubjectAltNames } from './subject-alt-names.js';
@@ -27,6 +27,13 @@ export interface PeerInfo {
   readonly certificate?: PeerCertFacts;
   /** The intermediates the peer sent (their keys and signatures), nearest first. */
   readonly issuers?: readonly IssuerFacts[];
+  /** The intermediate the peer sent that expires first, if it sent any: notAfter (ms) and subject. */
+  readonly issuersExpiry?: { readonly at: number; readonly subject: string };
+  /**
+   * The issuer name (as Node prints it) of the highest certificate the peer sent: the subject of
+   * the trust anchor its chain ends at, whose expiry the per-request check compares too.
+   */
+  readonly anchorName?: string;
 }
 
 function looksLikeSpiffe(uri: string): boolean {
@@ -35,16 +42,21 @@ function looksLikeSpiffe(uri: string): boolean {
 }
 
 /** `chain`: the intermediates the peer sent, when the caller has walked them already. */
-export function readPeer(cert: X509Certificate, sources: readonly IdentitySource[], facts: PeerCertFactsCache, chain?: readonly X509Certificate[]): PeerInfo {
+export function readPeer(cert: X509Certificate, sources: readonly IdentitySource[], facts: PeerCertFactsCache, chain: readonly X509Certificate[] = sentIssuerCertificates(cert)): PeerInfo {
   const sans = parseSubjectAltNames(cert.subjectAltName);
   const sha256 = createHash('sha256').update(cert.raw).digest('hex');
+  const issuers = facts.issuersFor(cert, chain);
+  let issuersExpiry: PeerInfo['issuersExpiry'];
+  for (const issuer of issuers) if (!issuersExpiry || issuer.notAfter < issuersExpiry.at) issuersExpiry = { at: issuer.notAfter, subject: issuer.subject };
   const base = {
     // An X509-SVID may have an empty subject (its SAN then critical); Node reports none at all.
     subject: cert.subject ?? '',
     sans,
     sha256,
     certificate: facts.factsFor(cert, sha256),
-    issuers: facts.issuersFor(cert, chain),
+    issuers,
+    ...(issuersExpiry ? { issuersExpiry } : {}),
+    anchorName: (chain.at(-1) ?? cert).issuer ?? '',
     validTo: new Date(cert.validTo),
     serialNumber: cert.serialNumber,
   };

@@ -87,9 +87,8 @@ export function checkContext(pki: TestPki, options: Omit<SidecarOptions, 'upstre
   const peerOf = (who: CertFiles | string | undefined, intermediates: readonly string[] | undefined): PeerInfo => {
     const pem = who === undefined ? pki.frontend.certPem : typeof who === 'string' ? who : who.certPem;
     const certificate = new X509Certificate(pem);
-    const peer = readPeer(certificate, config.identity.sources, certFacts);
     // A certificate read from a PEM has no chain attached; a TLS socket's does, from what the peer sent.
-    return intermediates ? { ...peer, issuers: certFacts.issuersFor(certificate, intermediates.map((text) => new X509Certificate(text))) } : peer;
+    return readPeer(certificate, config.identity.sources, certFacts, intermediates?.map((text) => new X509Certificate(text)));
   };
 
   const context = (spec: RequestSpec): RequestContext => {

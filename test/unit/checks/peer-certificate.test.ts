@@ -1,7 +1,8 @@
 // The peer-certificate check on hand-built requests with real certificates from the factory:
 // each TLS-policy rule the check applies per request (revocation by the CRLs loaded now, clientAuth
 // EKU, key strength, signature algorithm, CA flag, key usage, lifetime, the intermediates the
-// peer sent), and the fail-closed answer for a certificate that was never analysed.
+// peer sent, the chain's expiry since the handshake), and the fail-closed answer for a
+// certificate that was never analysed.
 // (The leaf rules' details are in test/unit/tls/leaf-rules.test.ts; the per-policy cache in
 // peer-certificate-cache.test.ts.)
 import { afterAll, beforeAll, expect, test } from 'vitest';
@@ -88,6 +89,38 @@ test('an intermediate the peer sent with a weak key → weak_key naming the inte
   expect(reasons(findings)).toEqual(['weak_key']);
   expect(findings[0]?.detail).toContain('intermediate');
   expect(findings[0]?.detail).toContain('Weak Intermediate');
+});
+
+// Expiry after the handshake (a kept-alive connection or a resumed session): the check compares
+// the clock with the leaf, the intermediates sent and the trust anchor on every request. A
+// certificate already expired stands in for one that expired since the handshake.
+const past = () => ({ notBefore: new Date(Date.now() - 7_200_000), notAfter: new Date(Date.now() - 60_000) });
+const expiredDetail = (what: string) => `${what}: notAfter has passed since the handshake (a kept-alive connection or a resumed session)`;
+
+test('an intermediate the peer sent that has expired → cert_expired naming it', async () => {
+  const intermediate = await createCa({ commonName: 'Expired Intermediate', issuer: pki.ca, ...past() });
+  const leaf = await issue('under-expired-intermediate', { issuer: intermediate });
+  expect(await listener.run(peerCertificateCheck, { ...at, who: leaf, intermediates: [intermediate.certPem] })).toEqual([
+    { check: 'peer-certificate', reason: 'cert_expired', severity: 'deny', detail: expiredDetail('intermediate CN=Expired Intermediate') },
+  ]);
+});
+
+test('the clientCa anchor the chain ends at has expired → cert_expired naming it; a renewed anchor of the same name beside it keeps the chain', async () => {
+  const oldRoot = await createCa({ commonName: 'Rotating Root', ...past() });
+  const leaf = await issue('under-expired-root', { issuer: oldRoot });
+  const bundleOf = (name: string, pems: string[]) => checkContext(pki, { routes: ROUTES, listener: { tls: { cert: pki.server.cert, key: pki.server.key, clientCa: pki.write(name, pems.join('')) } } });
+  expect(await bundleOf('expired-root.pem', [oldRoot.certPem]).run(peerCertificateCheck, { ...at, who: leaf })).toEqual([
+    { check: 'peer-certificate', reason: 'cert_expired', severity: 'deny', detail: expiredDetail('trust anchor CN=Rotating Root') },
+  ]);
+  const renewed = await createCa({ commonName: 'Rotating Root' });
+  expect(await bundleOf('renewed-root.pem', [oldRoot.certPem, renewed.certPem]).run(peerCertificateCheck, { ...at, who: leaf })).toEqual([]);
+});
+
+test('an expired leaf is named as the leaf, before any CA', async () => {
+  const intermediate = await createCa({ commonName: 'Also Expired Intermediate', issuer: pki.ca, ...past() });
+  const leaf = await issue('expired-leaf', { issuer: intermediate, ...past() });
+  const findings = await listener.run(peerCertificateCheck, { ...at, who: leaf, intermediates: [intermediate.certPem] });
+  expect(findings.filter((finding) => finding.reason === 'cert_expired').map((finding) => finding.detail)).toEqual(['notAfter has passed since the handshake (a kept-alive connection or a resumed session)']);
 });
 
 test('a peer whose certificate was never analysed → cert_invalid (fail closed)', async () => {
