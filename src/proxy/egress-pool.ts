@@ -42,6 +42,7 @@ export function createEgressPool(config: EgressUpstreamConfig, material: Upstrea
         return;
       }
       onConnect({ version: (socket as TLSSocket).getProtocol?.() ?? 'unknown', result: 'success', reason: 'none' });
+      retireAtExpiry(socket as TLSSocket);
       callback(null, socket as NonNullable<typeof socket>);
     });
   };
@@ -53,6 +54,44 @@ export function createEgressPool(config: EgressUpstreamConfig, material: Upstrea
     keepAliveTimeout: config.keepAliveTimeoutMs,
     pipelining: 1,
   });
+}
+
+/** setTimeout's longest delay (about 24.8 days); a later expiry re-arms. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** The earliest notAfter (ms) among the upstream's certificate and the issuers Node has for it. */
+function chainNotAfter(socket: TLSSocket): number | undefined {
+  let cert = socket.getPeerX509Certificate?.();
+  let earliest: number | undefined;
+  for (let depth = 0; cert && depth < 10; depth += 1) {
+    const notAfter = Date.parse(cert.validTo);
+    if (earliest === undefined || notAfter < earliest) earliest = notAfter;
+    const issuer = cert.issuerCertificate;
+    if (!issuer || issuer.fingerprint256 === cert.fingerprint256) break;
+    cert = issuer;
+  }
+  return earliest;
+}
+
+/**
+ * OpenSSL checks the upstream's certificate dates at the handshake only, and a pooled keep-alive
+ * connection can outlive them: it is closed when the first of them passes, so the next request
+ * makes a new connection, whose handshake refuses the expired certificate.
+ */
+function retireAtExpiry(socket: TLSSocket): void {
+  const notAfter = chainNotAfter(socket);
+  if (notAfter === undefined || Number.isNaN(notAfter)) return;
+  let timer: NodeJS.Timeout | undefined;
+  const arm = (): void => {
+    const wait = notAfter - Date.now();
+    if (wait <= 0) {
+      socket.destroy();
+      return;
+    }
+    timer = setTimeout(arm, Math.min(wait, MAX_TIMER_MS)).unref();
+  };
+  arm();
+  socket.once('close', () => clearTimeout(timer));
 }
 
 /** Same settings and material: a reload that leaves the upstream alone keeps its warm connections. */
