@@ -45,6 +45,8 @@ export interface CaOptions {
   notAfter?: Date;
   /** Issue this CA under another CA (an intermediate). */
   issuer?: IssuedCert;
+  /** The CA's key pair, to re-issue (renew) a CA with its key; default a new one of `keyType`. */
+  key?: KeyMaterial;
 }
 
 export interface LeafOptions {
@@ -167,7 +169,7 @@ function dnEscape(value: string): string {
 }
 
 export async function createCa(options: CaOptions = {}): Promise<IssuedCert> {
-  const key = await generateKey(options.keyType ?? 'ec-p256');
+  const key = options.key ?? (await generateKey(options.keyType ?? 'ec-p256'));
   const now = Date.now();
   const notBefore = options.notBefore ?? new Date(now - HOUR_MS);
   const notAfter = options.notAfter ?? new Date(now + 365 * 24 * HOUR_MS);

@@ -1,7 +1,7 @@
 // The peer certificate against the listener's TLS policy: key strength, signature algorithm,
 // clientAuth EKU, the leaf / X509-SVID rules, total lifetime, revocation by the CRLs loaded NOW,
-// the chain's expiry (leaf, intermediates, trust anchor) by the clock NOW, and the key strength
-// and signatures of the intermediates the peer sent.
+// the chain's expiry (leaf, intermediates, trust anchor) by the clock NOW, the trust anchor by the
+// bundle loaded NOW, and the key strength and signatures of the intermediates the peer sent.
 //
 // The facts were computed once per certificate (src/tls/peer-certificate.ts); this compares
 // them with the current policy per request, which is a few property reads and one Set lookup.
@@ -74,21 +74,30 @@ function cachedFindings(facts: PeerCertFacts, policy: PeerCertPolicy, issuers: r
 
 const REUSED = 'notAfter has passed since the handshake (a kept-alive connection or a resumed session)';
 const EXPIRED = finding('cert_expired', REUSED);
+const DISTRUSTED = finding('unknown_ca', 'the clientCa CA this connection was verified through is no longer in the trust bundle (a reload removed it)');
 
 /**
- * OpenSSL checks the validity periods of the whole chain at a full handshake only: a keep-alive
- * connection, or a session resumed from a ticket, outlives the peer's certificate, the
- * intermediates it sent and the trust anchor its chain ends at. So the clock is compared with
- * all three here, on every request (one clock read, two comparisons and a Map lookup).
+ * OpenSSL checks the chain at a full handshake only: a keep-alive connection, or a session
+ * resumed from a ticket, outlives the dates of the peer's certificate, of the intermediates it
+ * sent and of the trust anchor its chain ends at, and a reload that takes that anchor out of the
+ * bundle. So the clock and the bundle loaded now are compared on every request (one clock read,
+ * a few comparisons, a Map lookup per anchor key: one, usually).
  */
-function expired(peer: PeerInfo, policy: PeerCertPolicy, now: number): Finding | undefined {
+function chainProblem(peer: PeerInfo, policy: PeerCertPolicy, now: number): Finding | undefined {
   if (peer.validTo.getTime() <= now) return EXPIRED;
   const issuer = peer.issuersExpiry;
   if (issuer !== undefined && issuer.at <= now) return finding('cert_expired', `intermediate ${issuer.subject}: ${REUSED}`);
-  // The anchor as the current trust bundle holds it: a reload that renews a root keeps the
-  // connections it verified; an anchor no longer in the bundle has no date to compare.
-  const anchor = peer.anchorName === undefined ? undefined : policy.anchorsNotAfter?.get(peer.anchorName);
-  if (anchor !== undefined && anchor <= now) return finding('cert_expired', `trust anchor ${(peer.anchorName as string).replace(/\n/g, ',')}: ${REUSED}`);
+  const keys = peer.anchorKeys;
+  // No anchor matched when the connection was made (a path OpenSSL built that this could not
+  // follow): nothing to compare, as before any of this was checked.
+  if (keys === undefined || keys.length === 0 || policy.anchors === undefined) return undefined;
+  let anchor: { readonly notAfter: number; readonly subject: string } | undefined;
+  for (const key of keys) {
+    const held = policy.anchors.get(key);
+    if (held && (!anchor || held.notAfter > anchor.notAfter)) anchor = held;
+  }
+  if (!anchor) return DISTRUSTED;
+  if (anchor.notAfter <= now) return finding('cert_expired', `trust anchor ${anchor.subject}: ${REUSED}`);
   return undefined;
 }
 
@@ -99,7 +108,7 @@ export const peerCertificateCheck: Check = {
     // Fail closed: a peer whose certificate was never analyzed has not passed the policy.
     if (!facts) return [finding('cert_invalid', 'peer certificate was not analyzed')];
     const findings = cachedFindings(facts, request.peerPolicy, request.peer.issuers ?? []);
-    const expiry = expired(request.peer, request.peerPolicy, Date.now());
-    return expiry ? [...findings, expiry] : findings;
+    const problem = chainProblem(request.peer, request.peerPolicy, Date.now());
+    return problem ? [...findings, problem] : findings;
   },
 };

@@ -176,7 +176,7 @@ export class InboundListener {
       socket.destroy();
       return;
     }
-    const peer = this.peerCache.read(cert, this.state.config.identity.sources);
+    const peer = this.peerCache.read(cert, this.state.config.identity.sources, this.state.material.anchorCertificates);
     if (!this.limits.admitIdentity(socket, identityString(peer) ?? '')) {
       socket.destroy();
       return;

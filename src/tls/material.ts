@@ -22,6 +22,8 @@ export interface ListenerTlsMaterial {
   readonly contextOptions: SecureContextOptions;
   readonly server: CertSummary;
   readonly trustAnchors: readonly CertSummary[];
+  /** The same CAs as certificates: a new connection's chain is matched to the one that issued it. */
+  readonly anchorCertificates: readonly X509Certificate[];
   /** The server's own SPIFFE ID (URI SAN), used as XFCC `By`. */
   readonly serverUri?: string;
   /** What peer certificates must look like, with the CRLs loaded now. */
@@ -242,7 +244,7 @@ export function loadListenerTls(config: { readonly tls: ListenerTlsSettings }, b
     throw new MaterialError(`${prefix}.tls`, `OpenSSL refused the material: ${(error as Error).message.split('\n')[0]}`);
   }
   const serverUri = parseSubjectAltNames(leaf.subjectAltName).uris[0];
-  return { contextOptions, server: summary(leaf), trustAnchors: anchors.map(summary), serverUri, peerPolicy: compilePeerPolicy(tls.peer, revocation, anchors) };
+  return { contextOptions, server: summary(leaf), trustAnchors: anchors.map(summary), anchorCertificates: anchors, serverUri, peerPolicy: compilePeerPolicy(tls.peer, revocation, anchors) };
 }
 
 function tryContext(keyPath: string, options: SecureContextOptions, what: string): void {

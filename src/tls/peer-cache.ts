@@ -7,7 +7,8 @@
 // Map hit). The key holds the SHA-256 of the leaf's full DER and of each intermediate the peer
 // sent, so a changed certificate or a different chain is a miss and is read afresh. Revocation
 // and the policy are not cached here: the peer-certificate check compares these facts with the
-// CRLs and policy loaded at the time of each request.
+// CRLs and policy loaded at the time of each request. Which trust bundle CAs issued the chain
+// depends on the bundle, so a reload that loads another bundle empties the cache.
 import type { X509Certificate } from 'node:crypto';
 import type { IdentitySource } from '../core/identity.js';
 import { LruCache } from '../core/lru.js';
@@ -15,24 +16,30 @@ import { sentIssuerCertificates, type PeerCertFactsCache } from './peer-certific
 import { readPeer, type PeerInfo } from './peer-identity.js';
 
 export class PeerInfoCache {
-  private readonly peers: LruCache<string, PeerInfo>;
+  private peers: LruCache<string, PeerInfo>;
+  /** The trust bundle the cached peers were matched against; a reload with another starts afresh. */
+  private anchors: readonly X509Certificate[] | undefined;
 
   /** `capacity`: distinct (certificate, chain, sources) kept; past it the least recently seen goes. */
   constructor(
     private readonly facts: PeerCertFactsCache,
-    capacity = 4096,
+    private readonly capacity = 4096,
   ) {
     this.peers = new LruCache(capacity);
   }
 
-  read(cert: X509Certificate, sources: readonly IdentitySource[]): PeerInfo {
+  read(cert: X509Certificate, sources: readonly IdentitySource[], anchors?: readonly X509Certificate[]): PeerInfo {
+    if (anchors !== this.anchors) {
+      this.peers = new LruCache(this.capacity);
+      this.anchors = anchors;
+    }
     const chain = sentIssuerCertificates(cert);
     // Node's fingerprint256 is the SHA-256 of the full DER, computed natively (no JS hashing).
     let key = `${sources.join(',')}|${cert.fingerprint256}`;
     for (const issuer of chain) key += `|${issuer.fingerprint256}`;
     let peer = this.peers.get(key);
     if (!peer) {
-      peer = readPeer(cert, sources, this.facts, chain);
+      peer = readPeer(cert, sources, this.facts, chain, anchors);
       this.peers.set(key, peer);
     }
     return peer;

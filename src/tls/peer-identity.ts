@@ -4,6 +4,7 @@
 // listener calls readPeer() once at secureConnection and keeps the result on the socket.
 import { createHash, type X509Certificate } from 'node:crypto';
 import { sentIssuerCertificates, type IssuerFacts, type PeerCertFacts, type PeerCertFactsCache } from './peer-certificate.js';
+import { anchorKey } from './peer-policy.js';
 import type { IdentitySource, PeerIdentity } from '../core/identity.js';
 import { parseSpiffeId } from '../core/spiffe.js';
 import { commonName, parseSubjectAltNames, type SubjectAltNames } from './subject-alt-names.js';
@@ -30,10 +31,12 @@ export interface PeerInfo {
   /** The intermediate the peer sent that expires first, if it sent any: notAfter (ms) and subject. */
   readonly issuersExpiry?: { readonly at: number; readonly subject: string };
   /**
-   * The issuer name (as Node prints it) of the highest certificate the peer sent: the subject of
-   * the trust anchor its chain ends at, whose expiry the per-request check compares too.
+   * The keys (anchorKey) of the trust bundle CAs that issued the highest certificate the peer
+   * sent, as the bundle was when the connection was made: the per-request check refuses the
+   * connection once none of them is in the bundle any more, or once they have expired. Absent
+   * when no bundle was given (hand-built peers).
    */
-  readonly anchorName?: string;
+  readonly anchorKeys?: readonly string[];
 }
 
 function looksLikeSpiffe(uri: string): boolean {
@@ -41,8 +44,29 @@ function looksLikeSpiffe(uri: string): boolean {
   return uri.slice(0, 7).toLowerCase() === 'spiffe:';
 }
 
-/** `chain`: the intermediates the peer sent, when the caller has walked them already. */
-export function readPeer(cert: X509Certificate, sources: readonly IdentitySource[], facts: PeerCertFactsCache, chain: readonly X509Certificate[] = sentIssuerCertificates(cert)): PeerInfo {
+/**
+ * The CAs of `anchors` that issued `top` (name, key identifiers and signature, as OpenSSL
+ * matches an issuer), by key. One signature check per candidate, once per certificate chain.
+ */
+function issuingAnchors(top: X509Certificate, anchors: readonly X509Certificate[]): string[] {
+  const keys = new Set<string>();
+  for (const anchor of anchors) {
+    if (top.checkIssued(anchor) && top.verify(anchor.publicKey)) keys.add(anchorKey(anchor));
+  }
+  return [...keys];
+}
+
+/**
+ * `chain`: the intermediates the peer sent, when the caller has walked them already.
+ * `anchors`: the listener's trust bundle, to record which of its CAs the chain ends at.
+ */
+export function readPeer(
+  cert: X509Certificate,
+  sources: readonly IdentitySource[],
+  facts: PeerCertFactsCache,
+  chain: readonly X509Certificate[] = sentIssuerCertificates(cert),
+  anchors?: readonly X509Certificate[],
+): PeerInfo {
   const sans = parseSubjectAltNames(cert.subjectAltName);
   const sha256 = createHash('sha256').update(cert.raw).digest('hex');
   const issuers = facts.issuersFor(cert, chain);
@@ -56,7 +80,7 @@ export function readPeer(cert: X509Certificate, sources: readonly IdentitySource
     certificate: facts.factsFor(cert, sha256),
     issuers,
     ...(issuersExpiry ? { issuersExpiry } : {}),
-    anchorName: (chain.at(-1) ?? cert).issuer ?? '',
+    ...(anchors ? { anchorKeys: issuingAnchors(chain.at(-1) ?? cert, anchors) } : {}),
     validTo: new Date(cert.validTo),
     serialNumber: cert.serialNumber,
   };

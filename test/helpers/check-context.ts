@@ -88,7 +88,7 @@ export function checkContext(pki: TestPki, options: Omit<SidecarOptions, 'upstre
     const pem = who === undefined ? pki.frontend.certPem : typeof who === 'string' ? who : who.certPem;
     const certificate = new X509Certificate(pem);
     // A certificate read from a PEM has no chain attached; a TLS socket's does, from what the peer sent.
-    return readPeer(certificate, config.identity.sources, certFacts, intermediates?.map((text) => new X509Certificate(text)));
+    return readPeer(certificate, config.identity.sources, certFacts, intermediates?.map((text) => new X509Certificate(text)), material.anchorCertificates);
   };
 
   const context = (spec: RequestSpec): RequestContext => {

@@ -1,8 +1,8 @@
 // The peer-certificate check on hand-built requests with real certificates from the factory:
 // each TLS-policy rule the check applies per request (revocation by the CRLs loaded now, clientAuth
 // EKU, key strength, signature algorithm, CA flag, key usage, lifetime, the intermediates the
-// peer sent, the chain's expiry since the handshake), and the fail-closed answer for a
-// certificate that was never analysed.
+// peer sent, the chain's expiry since the handshake, its anchor still in the bundle), and the
+// fail-closed answer for a certificate that was never analysed.
 // (The leaf rules' details are in test/unit/tls/leaf-rules.test.ts; the per-policy cache in
 // peer-certificate-cache.test.ts.)
 import { afterAll, beforeAll, expect, test } from 'vitest';
@@ -105,15 +105,30 @@ test('an intermediate the peer sent that has expired → cert_expired naming it'
   ]);
 });
 
-test('the clientCa anchor the chain ends at has expired → cert_expired naming it; a renewed anchor of the same name beside it keeps the chain', async () => {
+const bundleOf = (name: string, pems: string[]) => checkContext(pki, { routes: ROUTES, listener: { tls: { cert: pki.server.cert, key: pki.server.key, clientCa: pki.write(name, pems.join('')) } } });
+
+test('the clientCa anchor the chain ends at has expired → cert_expired naming it; the same CA renewed (same key) beside it keeps the chain', async () => {
   const oldRoot = await createCa({ commonName: 'Rotating Root', ...past() });
   const leaf = await issue('under-expired-root', { issuer: oldRoot });
-  const bundleOf = (name: string, pems: string[]) => checkContext(pki, { routes: ROUTES, listener: { tls: { cert: pki.server.cert, key: pki.server.key, clientCa: pki.write(name, pems.join('')) } } });
   expect(await bundleOf('expired-root.pem', [oldRoot.certPem]).run(peerCertificateCheck, { ...at, who: leaf })).toEqual([
     { check: 'peer-certificate', reason: 'cert_expired', severity: 'deny', detail: expiredDetail('trust anchor CN=Rotating Root') },
   ]);
-  const renewed = await createCa({ commonName: 'Rotating Root' });
+  const renewed = await createCa({ commonName: 'Rotating Root', key: oldRoot.key });
   expect(await bundleOf('renewed-root.pem', [oldRoot.certPem, renewed.certPem]).run(peerCertificateCheck, { ...at, who: leaf })).toEqual([]);
+});
+
+test('a reload that takes the anchor out of clientCa → unknown_ca for connections verified through it; a new CA of the same name is not the same anchor', async () => {
+  const root = await createCa({ commonName: 'Distrusted Root' });
+  const leaf = await issue('under-distrusted-root', { issuer: root });
+  const before = bundleOf('with-root.pem', [pki.ca.certPem, root.certPem]);
+  // The peer as the connection read it, under the old bundle; the policy of the reloaded one.
+  const connected = before.request({ ...at, who: leaf });
+  expect(await before.run(peerCertificateCheck, connected)).toEqual([]);
+  const distrusted = { check: 'peer-certificate', reason: 'unknown_ca', severity: 'deny', detail: 'the clientCa CA this connection was verified through is no longer in the trust bundle (a reload removed it)' };
+  const removed = bundleOf('without-root.pem', [pki.ca.certPem]);
+  expect(await removed.run(peerCertificateCheck, { ...connected, peerPolicy: removed.request({ ...at, who: leaf }).peerPolicy })).toEqual([distrusted]);
+  const impostor = bundleOf('same-name-root.pem', [pki.ca.certPem, (await createCa({ commonName: 'Distrusted Root' })).certPem]);
+  expect(await impostor.run(peerCertificateCheck, { ...connected, peerPolicy: impostor.request({ ...at, who: leaf }).peerPolicy })).toEqual([distrusted]);
 });
 
 test('an expired leaf is named as the leaf, before any CA', async () => {

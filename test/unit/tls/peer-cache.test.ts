@@ -1,13 +1,14 @@
 // A reconnecting peer is read once per certificate: the same certificate yields the same
 // PeerInfo without analysing it again; another certificate, other identity sources or a full
-// cache read afresh; and a cached peer is still refused once its certificate is revoked.
+// cache read afresh; a cached peer is still refused once its certificate is revoked; and the
+// trust bundle CA that issued the chain is recorded by key, a new bundle reading peers afresh.
 import { X509Certificate } from 'node:crypto';
 import { expect, test } from 'vitest';
 import { peerCertificateFindings } from '../../../src/checks/peer-certificate.js';
 import { createCa, createLeaf } from '../../../src/certs/factory.js';
 import { PeerCertFactsCache, type PeerCertFacts } from '../../../src/tls/peer-certificate.js';
 import { PeerInfoCache } from '../../../src/tls/peer-cache.js';
-import { compilePeerPolicy } from '../../../src/tls/peer-policy.js';
+import { anchorKey, compilePeerPolicy } from '../../../src/tls/peer-policy.js';
 
 /** The real facts cache, counting the analyses it runs. */
 class CountingFacts extends PeerCertFactsCache {
@@ -76,4 +77,19 @@ test('a cached peer is refused once a CRL loaded later lists its certificate', a
   expect(again).toBe(peer);
   const after = compilePeerPolicy(policySettings, { pems: [], revoked: new Set([facts.revocationKey]) });
   expect(peerCertificateFindings(again.certificate as PeerCertFacts, after).map((finding) => finding.reason)).toEqual(['cert_revoked']);
+});
+
+test('the CA that issued the chain is recorded by key, and another trust bundle reads the peer afresh', async () => {
+  const ca = await createCa();
+  const other = await createCa();
+  const pem = (await createLeaf({ issuer: ca, uris: ['spiffe://example.org/ns/a/sa/client'] })).certPem;
+  const bundle = [new X509Certificate(other.certPem), new X509Certificate(ca.certPem)];
+  const cache = new PeerInfoCache(new PeerCertFactsCache());
+  const first = cache.read(new X509Certificate(pem), ['spiffe'], bundle);
+  expect(first.anchorKeys).toEqual([anchorKey(new X509Certificate(ca.certPem))]);
+  expect(cache.read(new X509Certificate(pem), ['spiffe'], bundle)).toBe(first);
+  // A reload loads the bundle again (a new array): the peer is matched against it afresh.
+  const reloaded = cache.read(new X509Certificate(pem), ['spiffe'], [new X509Certificate(other.certPem)]);
+  expect(reloaded).not.toBe(first);
+  expect(reloaded.anchorKeys).toEqual([]);
 });

@@ -1,0 +1,52 @@
+// Taking a CA out of clientCa, and reloading, is how an operator stops trusting it (a
+// compromised or retired CA). Reloads keep connections open, and OpenSSL looks at the trust
+// bundle at full handshakes only, so a kept-alive connection verified through the removed CA
+// would go on being served. It is not: its next request gets 401 unknown_ca, a new handshake
+// with that certificate is refused, and a connection under a CA that stayed keeps working.
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { loadConfigObject } from '../../src/config/load.js';
+import { createCa } from '../../src/certs/factory.js';
+import { keepAliveGet, openTls12, tryHandshake } from '../helpers/client.js';
+import { IDS, makePki, type TestPki } from '../helpers/pki.js';
+import { sidecarConfig, startSidecar, type RunningSidecar } from '../helpers/sidecar.js';
+import { startUpstream, type TestUpstream } from '../helpers/upstream.js';
+
+let pki: TestPki;
+let upstream: TestUpstream;
+let sidecar: RunningSidecar;
+
+beforeAll(async () => {
+  pki = await makePki();
+  upstream = await startUpstream();
+});
+afterAll(async () => {
+  await sidecar?.close();
+  await upstream?.close();
+  pki?.cleanup();
+});
+
+test('a kept-alive connection through a CA removed by a reload → 401 unknown_ca; one through a CA that stayed → 200', async () => {
+  const retired = await createCa({ commonName: 'Retired Partner CA' });
+  const partner = await pki.issue('partner', { uris: [IDS.frontend], issuer: retired });
+  const options = (clientCa: string) => ({ upstreamUrl: upstream.url, listener: { tls: { cert: pki.server.cert, key: pki.server.key, clientCa } } });
+  sidecar = await startSidecar(pki, options(pki.write('both-cas.pem', pki.ca.certPem + retired.certPem)));
+
+  const viaRetired = await openTls12(sidecar.port, pki, partner);
+  const viaKept = await openTls12(sidecar.port, pki, pki.frontend);
+  expect((await keepAliveGet(viaRetired)).status).toBe(200);
+  expect((await keepAliveGet(viaKept)).status).toBe(200);
+
+  const next = loadConfigObject(sidecarConfig(pki, options(pki.caPath)), pki.dir);
+  if (!next.ok) throw new Error(next.errors.join('\n'));
+  sidecar.sidecar.reload(next.value);
+
+  const refused = await keepAliveGet(viaRetired);
+  viaRetired.destroy();
+  expect(refused.status).toBe(401);
+  expect(JSON.parse(refused.body)['reason']).toBe('unknown_ca');
+  expect((await keepAliveGet(viaKept)).status).toBe(200);
+  viaKept.destroy();
+  // A new full handshake with the partner's certificate: OpenSSL refuses it under the new bundle.
+  expect((await tryHandshake(sidecar.port, { ca: pki.ca.certPem, cert: partner.certPem, key: partner.keyPem, maxVersion: 'TLSv1.2' })).ok).toBe(false);
+  expect(upstream.received).toHaveLength(3);
+});
