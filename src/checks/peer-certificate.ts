@@ -74,6 +74,7 @@ function cachedFindings(facts: PeerCertFacts, policy: PeerCertPolicy, issuers: r
 
 const REUSED = 'notAfter has passed since the handshake (a kept-alive connection or a resumed session)';
 const EXPIRED = finding('cert_expired', REUSED);
+const UNANCHORED = finding('unknown_ca', 'no CA in the trust bundle issued the certificate chain of this connection');
 const DISTRUSTED = finding('unknown_ca', 'the clientCa CA this connection was verified through is no longer in the trust bundle (a reload removed it)');
 
 /**
@@ -88,9 +89,11 @@ function chainProblem(peer: PeerInfo, policy: PeerCertPolicy, now: number): Find
   const issuer = peer.issuersExpiry;
   if (issuer !== undefined && issuer.at <= now) return finding('cert_expired', `intermediate ${issuer.subject}: ${REUSED}`);
   const keys = peer.anchorKeys;
-  // No anchor matched when the connection was made (a path OpenSSL built that this could not
-  // follow): nothing to compare, as before any of this was checked.
-  if (keys === undefined || keys.length === 0 || policy.anchors === undefined) return undefined;
+  if (keys === undefined || policy.anchors === undefined) return undefined;
+  // Fail closed: no CA of the bundle issued the chain read from this connection. OpenSSL never
+  // lets that through a full handshake; a session resumed under ticket keys older than the
+  // bundle would skip the handshake's verification, and lands here.
+  if (keys.length === 0) return UNANCHORED;
   let anchor: { readonly notAfter: number; readonly subject: string } | undefined;
   for (const key of keys) {
     const held = policy.anchors.get(key);

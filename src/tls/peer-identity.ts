@@ -31,10 +31,10 @@ export interface PeerInfo {
   /** The intermediate the peer sent that expires first, if it sent any: notAfter (ms) and subject. */
   readonly issuersExpiry?: { readonly at: number; readonly subject: string };
   /**
-   * The keys (anchorKey) of the trust bundle CAs that issued the highest certificate the peer
-   * sent, as the bundle was when the connection was made: the per-request check refuses the
-   * connection once none of them is in the bundle any more, or once they have expired. Absent
-   * when no bundle was given (hand-built peers).
+   * The keys (anchorKey) of the trust bundle CAs the peer's chain ends at, as the bundle was
+   * when the connection was made (empty: none of its CAs issued the chain): the per-request
+   * check refuses the connection once none of them is in the bundle any more, or once they have
+   * expired. Absent when no bundle was given (hand-built peers).
    */
   readonly anchorKeys?: readonly string[];
 }
@@ -45,15 +45,22 @@ function looksLikeSpiffe(uri: string): boolean {
 }
 
 /**
- * The CAs of `anchors` that issued `top` (name, key identifiers and signature, as OpenSSL
- * matches an issuer), by key. One signature check per candidate, once per certificate chain.
+ * The CAs of `anchors` that issued the highest certificate of `chain` (leaf first) that one of
+ * them issued (name, key identifiers and signature, as OpenSSL matches an issuer), by key. From
+ * the top down, so a chain that ends at a root is tied to the root, not to an intermediate the
+ * bundle also holds; a lower match covers a chain OpenSSL completed from the bundle instead of
+ * the certificates sent. One signature check per candidate, once per certificate chain.
  */
-function issuingAnchors(top: X509Certificate, anchors: readonly X509Certificate[]): string[] {
-  const keys = new Set<string>();
-  for (const anchor of anchors) {
-    if (top.checkIssued(anchor) && top.verify(anchor.publicKey)) keys.add(anchorKey(anchor));
+function issuingAnchors(chain: readonly X509Certificate[], anchors: readonly X509Certificate[]): string[] {
+  for (let index = chain.length - 1; index >= 0; index -= 1) {
+    const cert = chain[index] as X509Certificate;
+    const keys = new Set<string>();
+    for (const anchor of anchors) {
+      if (cert.checkIssued(anchor) && cert.verify(anchor.publicKey)) keys.add(anchorKey(anchor));
+    }
+    if (keys.size > 0) return [...keys];
   }
-  return [...keys];
+  return [];
 }
 
 /**
@@ -80,7 +87,7 @@ export function readPeer(
     certificate: facts.factsFor(cert, sha256),
     issuers,
     ...(issuersExpiry ? { issuersExpiry } : {}),
-    ...(anchors ? { anchorKeys: issuingAnchors(chain.at(-1) ?? cert, anchors) } : {}),
+    ...(anchors ? { anchorKeys: issuingAnchors([cert, ...chain], anchors) } : {}),
     validTo: new Date(cert.validTo),
     serialNumber: cert.serialNumber,
   };

@@ -1,8 +1,10 @@
 // Taking a CA out of clientCa, and reloading, is how an operator stops trusting it (a
 // compromised or retired CA). Reloads keep connections open, and OpenSSL looks at the trust
 // bundle at full handshakes only, so a kept-alive connection verified through the removed CA
-// would go on being served. It is not: its next request gets 401 unknown_ca, a new handshake
-// with that certificate is refused, and a connection under a CA that stayed keeps working.
+// would go on being served. It is not: its next request gets 401 unknown_ca, and so does a TLS
+// 1.2 session resumed from before the reload (which skips OpenSSL's verification); a new
+// handshake with that certificate is refused, and a connection under a CA that stayed works.
+import type { Server } from 'node:https';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { loadConfigObject } from '../../src/config/load.js';
 import { createCa } from '../../src/certs/factory.js';
@@ -25,7 +27,7 @@ afterAll(async () => {
   pki?.cleanup();
 });
 
-test('a kept-alive connection through a CA removed by a reload → 401 unknown_ca; one through a CA that stayed → 200', async () => {
+test('a kept-alive connection or a resumed session through a CA removed by a reload → 401 unknown_ca; a CA that stayed → 200', async () => {
   const retired = await createCa({ commonName: 'Retired Partner CA' });
   const partner = await pki.issue('partner', { uris: [IDS.frontend], issuer: retired });
   const options = (clientCa: string) => ({ upstreamUrl: upstream.url, listener: { tls: { cert: pki.server.cert, key: pki.server.key, clientCa } } });
@@ -35,6 +37,10 @@ test('a kept-alive connection through a CA removed by a reload → 401 unknown_c
   const viaKept = await openTls12(sidecar.port, pki, pki.frontend);
   expect((await keepAliveGet(viaRetired)).status).toBe(200);
   expect((await keepAliveGet(viaKept)).status).toBe(200);
+  const server = (sidecar.sidecar as unknown as { listeners: Map<string, { server: Server }> }).listeners.get('app')!.server;
+  const oldTicketKeys = server.getTicketKeys();
+  const session = viaRetired.getSession();
+  expect(session).toBeDefined();
 
   const next = loadConfigObject(sidecarConfig(pki, options(pki.caPath)), pki.dir);
   if (!next.ok) throw new Error(next.errors.join('\n'));
@@ -46,6 +52,15 @@ test('a kept-alive connection through a CA removed by a reload → 401 unknown_c
   expect(JSON.parse(refused.body)['reason']).toBe('unknown_ca');
   expect((await keepAliveGet(viaKept)).status).toBe(200);
   viaKept.destroy();
+  // A resumed session. The listener rotates ticket keys when material changes; put the old keys
+  // back to model a resumption that gets past that (a shared or persisted ticket key).
+  server.setTicketKeys(oldTicketKeys);
+  const resumed = await openTls12(sidecar.port, pki, partner, session);
+  expect(resumed.isSessionReused()).toBe(true);
+  const answer = await keepAliveGet(resumed);
+  resumed.destroy();
+  expect(answer.status).toBe(401);
+  expect(JSON.parse(answer.body)['reason']).toBe('unknown_ca');
   // A new full handshake with the partner's certificate: OpenSSL refuses it under the new bundle.
   expect((await tryHandshake(sidecar.port, { ca: pki.ca.certPem, cert: partner.certPem, key: partner.keyPem, maxVersion: 'TLSv1.2' })).ok).toBe(false);
   expect(upstream.received).toHaveLength(3);

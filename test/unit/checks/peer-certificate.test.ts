@@ -60,7 +60,7 @@ test('an RSA-1024 key → weak_key', async () => {
 test('a SHA-1 signature → weak_signature_algorithm', async () => {
   const rsaCa = await createCa({ keyType: 'rsa-2048', commonName: 'Peer Cert RSA CA' });
   const sha1 = await issue('sha1', { issuer: rsaCa, hash: 'SHA-1' });
-  expect(reasons(await listener.run(peerCertificateCheck, { ...at, who: sha1 }))).toEqual(['weak_signature_algorithm']);
+  expect(reasons(await bundleOf('rsa-ca.pem', [rsaCa.certPem]).run(peerCertificateCheck, { ...at, who: sha1 }))).toEqual(['weak_signature_algorithm']);
 });
 
 test('a CA certificate presented as a client → cert_is_ca', async () => {
@@ -136,6 +136,14 @@ test('an expired leaf is named as the leaf, before any CA', async () => {
   const leaf = await issue('expired-leaf', { issuer: intermediate, ...past() });
   const findings = await listener.run(peerCertificateCheck, { ...at, who: leaf, intermediates: [intermediate.certPem] });
   expect(findings.filter((finding) => finding.reason === 'cert_expired').map((finding) => finding.detail)).toEqual(['notAfter has passed since the handshake (a kept-alive connection or a resumed session)']);
+});
+
+test('a chain no CA of the bundle issued (a session resumed past a bundle change) → unknown_ca (fail closed)', async () => {
+  const stranger = await createCa({ commonName: 'Stranger CA' });
+  const leaf = await issue('under-stranger', { issuer: stranger });
+  expect(await listener.run(peerCertificateCheck, { ...at, who: leaf })).toEqual([
+    { check: 'peer-certificate', reason: 'unknown_ca', severity: 'deny', detail: 'no CA in the trust bundle issued the certificate chain of this connection' },
+  ]);
 });
 
 test('a peer whose certificate was never analysed → cert_invalid (fail closed)', async () => {
