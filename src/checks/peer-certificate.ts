@@ -24,6 +24,11 @@ export function peerCertificateFindings(facts: PeerCertFacts, policy: PeerCertPo
   const findings: Finding[] = [];
   // Revocation first: it is the one an attacker holding a stolen key cares about.
   if (policy.revocation.revoked.has(facts.revocationKey)) findings.push(finding('cert_revoked', 'listed in a configured CRL'));
+  // An intermediate revoked by its CA's CRL: OpenSSL checks the whole chain against the CRLs at a
+  // full handshake (Node sets CRL_CHECK_ALL), but a kept-alive connection outlives a CRL update.
+  for (const issuer of issuers) {
+    if (policy.revocation.revoked.has(issuer.revocationKey)) findings.push(finding('cert_revoked', `intermediate ${issuer.subject} is listed in a configured CRL`));
+  }
   // OpenSSL already refuses an EKU that lacks clientAuth (INVALID_PURPOSE at the handshake);
   // a certificate with no EKU extension at all passes OpenSSL, so it is refused here.
   if (policy.requireClientAuth && !facts.extendedKeyUsages?.includes(EKU_CLIENT_AUTH)) {

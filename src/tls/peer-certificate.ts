@@ -96,10 +96,25 @@ export interface IssuerFacts {
   readonly signature: PeerCertFacts['signature'];
   /** notAfter (ms): OpenSSL compares it only at a full handshake, the request check at every request. */
   readonly notAfter: number;
+  /** What a CRL of its issuer lists it under: also compared at every request. */
+  readonly revocationKey: string;
 }
 
 export function analyzeIssuer(cert: NodeX509): IssuerFacts {
-  return { subject: (cert.subject ?? '').replace(/\n/g, ','), key: keyOf(cert), signature: certificateSignature(cert), notAfter: Date.parse(cert.validTo) };
+  let parsed: x509.X509Certificate | undefined;
+  try {
+    parsed = new x509.X509Certificate(cert.raw);
+  } catch {
+    parsed = undefined;
+  }
+  return {
+    subject: (cert.subject ?? '').replace(/\n/g, ','),
+    key: keyOf(cert),
+    signature: parsed ? signatureOf(parsed) : { unrecognized: 'certificate could not be parsed' },
+    notAfter: Date.parse(cert.validTo),
+    // In @peculiar/x509's spelling of the issuer name, as the CRLs' issuers are read (crl.ts).
+    revocationKey: parsed ? revocationKey(parsed.issuer, parsed.serialNumber) : revocationKey(cert.issuer, cert.serialNumber),
+  };
 }
 
 /**

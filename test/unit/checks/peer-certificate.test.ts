@@ -146,6 +146,17 @@ test('a chain no CA of the bundle issued (a session resumed past a bundle change
   ]);
 });
 
+test('an intermediate the peer sent that the CRL of its CA lists → cert_revoked naming it', async () => {
+  const intermediate = await createCa({ commonName: 'Revoked Intermediate', issuer: pki.ca });
+  const leaf = await issue('under-revoked-intermediate', { issuer: intermediate });
+  const crl = await createCrl({ issuer: pki.ca, revoked: [intermediate] });
+  const withCrl = checkContext(pki, { routes: ROUTES, listener: { tls: { cert: pki.server.cert, key: pki.server.key, clientCa: pki.caPath, crl: [pki.write('revokes-intermediate.crl.pem', crl.pem)] } } });
+  expect(await withCrl.run(peerCertificateCheck, { ...at, who: leaf, intermediates: [intermediate.certPem] })).toEqual([
+    { check: 'peer-certificate', reason: 'cert_revoked', severity: 'deny', detail: 'intermediate CN=Revoked Intermediate is listed in a configured CRL' },
+  ]);
+  expect(await listener.run(peerCertificateCheck, { ...at, who: leaf, intermediates: [intermediate.certPem] })).toEqual([]);
+});
+
 test('a peer whose certificate was never analysed → cert_invalid (fail closed)', async () => {
   const request = listener.request({ ...at, who: pki.frontend });
   const unanalysed = { ...request, peer: { ...request.peer, certificate: undefined } };

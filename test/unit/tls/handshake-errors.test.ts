@@ -41,9 +41,9 @@ test('UNSPECIFIED with a SHA-1-signed leaf is weak_signature_algorithm, with bot
 
 test('a clean leaf under a SHA-1-signed intermediate is weak_signature_algorithm, naming the intermediate', async () => {
   const clean = await leaf({});
-  const failure = classifyHandshakeError(hangUp, 'UNSPECIFIED', { ...clean, issuers: [{ subject: 'CN=Inter', key: { type: 'rsa', bits: 2048 }, signature: { algorithm: 'RSASSA-PKCS1-v1_5', hash: 'SHA-1' }, notAfter: Date.now() + 86_400_000 }] });
+  const failure = classifyHandshakeError(hangUp, 'UNSPECIFIED', { ...clean, issuers: [{ subject: 'CN=Inter', key: { type: 'rsa', bits: 2048 }, signature: { algorithm: 'RSASSA-PKCS1-v1_5', hash: 'SHA-1' }, notAfter: Date.now() + 86_400_000, revocationKey: 'CN=Root|1' }] });
   expect(failure).toEqual({ reason: 'weak_signature_algorithm', detail: 'UNSPECIFIED: intermediate CN=Inter: signed with RSASSA-PKCS1-v1_5 over SHA-1' });
-  expect(classifyHandshakeError(hangUp, 'UNSPECIFIED', { ...clean, issuers: [{ subject: 'CN=Inter', key: { type: 'ec', curve: 'P-256' }, signature: { algorithm: 'ECDSA', hash: 'SHA-256' }, notAfter: Date.now() + 86_400_000 }] }).reason).toBe('cert_invalid');
+  expect(classifyHandshakeError(hangUp, 'UNSPECIFIED', { ...clean, issuers: [{ subject: 'CN=Inter', key: { type: 'ec', curve: 'P-256' }, signature: { algorithm: 'ECDSA', hash: 'SHA-256' }, notAfter: Date.now() + 86_400_000, revocationKey: 'CN=Root|2' }] }).reason).toBe('cert_invalid');
 });
 
 test('INVALID_PURPOSE is named by what the certificate lacks', async () => {
