@@ -2,38 +2,37 @@
 // and the intermediate above it; a reload adds the root's CRL listing that intermediate. The
 // kept-alive connection opened before the reload gets 401 cert_revoked naming the intermediate,
 // and a new full handshake is refused by OpenSSL, which checks the whole chain against the CRLs.
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import { createCa, createCrl } from '../../src/certs/factory.js';
+import { expect, test } from 'vitest';
+import { createCa, createCrl, type IssuedCert } from '../../src/certs/factory.js';
 import { loadConfigObject } from '../../src/config/load.js';
 import { keepAliveGet, openTls12, tryHandshake } from '../helpers/client.js';
-import { IDS, makePki, type CertFiles, type TestPki } from '../helpers/pki.js';
-import { sidecarConfig, startSidecar, type RunningSidecar } from '../helpers/sidecar.js';
-import { startUpstream, type TestUpstream } from '../helpers/upstream.js';
+import { IDS, type CertFiles, type TestPki } from '../helpers/pki.js';
+import { withScenario } from '../helpers/scenario.js';
+import { sidecarConfig, type RunningSidecar } from '../helpers/sidecar.js';
+import type { TestUpstream } from '../helpers/upstream.js';
 
 let pki: TestPki;
 let upstream: TestUpstream;
 let sidecar: RunningSidecar;
+let intermediate: IssuedCert;
+let client: CertFiles;
+let clientCa: string;
 
-beforeAll(async () => {
-  pki = await makePki();
-  upstream = await startUpstream();
-});
-afterAll(async () => {
-  await sidecar?.close();
-  await upstream?.close();
-  pki?.cleanup();
+const tls = (crl: string[]) => ({ tls: { cert: pki.server.cert, key: pki.server.key, clientCa, crl } });
+
+withScenario((started) => ({ pki, upstream, sidecar } = started), {
+  sidecar: async ({ pki }) => {
+    intermediate = await createCa({ commonName: 'Partner Issuing CA', issuer: pki.ca });
+    const leaf = await pki.issue('under-partner-ca', { uris: [IDS.frontend], issuer: intermediate });
+    client = { ...leaf, certPem: leaf.certPem + intermediate.certPem };
+    // With any CRL configured, OpenSSL wants one from every issuing CA: the intermediate is in
+    // clientCa so that its own (empty) CRL can be loaded next to the root's.
+    clientCa = pki.write('root-and-partner.pem', pki.ca.certPem + intermediate.certPem);
+    return { listener: { tls: { cert: pki.server.cert, key: pki.server.key, clientCa } } };
+  },
 });
 
 test('a reload whose CRL revokes the intermediate of a kept-alive connection → 401 cert_revoked naming it', async () => {
-  const intermediate = await createCa({ commonName: 'Partner Issuing CA', issuer: pki.ca });
-  const leaf = await pki.issue('under-partner-ca', { uris: [IDS.frontend], issuer: intermediate });
-  const client: CertFiles = { ...leaf, certPem: leaf.certPem + intermediate.certPem };
-  // With any CRL configured, OpenSSL wants one from every issuing CA: the intermediate is in
-  // clientCa so that its own (empty) CRL can be loaded next to the root's.
-  const clientCa = pki.write('root-and-partner.pem', pki.ca.certPem + intermediate.certPem);
-  const tls = (crl: string[]) => ({ tls: { cert: pki.server.cert, key: pki.server.key, clientCa, crl } });
-  sidecar = await startSidecar(pki, { upstreamUrl: upstream.url, listener: tls([]) });
-
   const kept = await openTls12(sidecar.port, pki, client);
   expect((await keepAliveGet(kept)).status).toBe(200);
 

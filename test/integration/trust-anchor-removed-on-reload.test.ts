@@ -5,34 +5,31 @@
 // 1.2 session resumed from before the reload (which skips OpenSSL's verification); a new
 // handshake with that certificate is refused, and a connection under a CA that stayed works.
 import type { Server } from 'node:https';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { loadConfigObject } from '../../src/config/load.js';
 import { createCa } from '../../src/certs/factory.js';
 import { keepAliveGet, openTls12, tryHandshake } from '../helpers/client.js';
-import { IDS, makePki, type TestPki } from '../helpers/pki.js';
-import { sidecarConfig, startSidecar, type RunningSidecar } from '../helpers/sidecar.js';
-import { startUpstream, type TestUpstream } from '../helpers/upstream.js';
+import { IDS, type CertFiles, type TestPki } from '../helpers/pki.js';
+import { withScenario } from '../helpers/scenario.js';
+import { sidecarConfig, type RunningSidecar } from '../helpers/sidecar.js';
+import type { TestUpstream } from '../helpers/upstream.js';
 
 let pki: TestPki;
 let upstream: TestUpstream;
 let sidecar: RunningSidecar;
+let partner: CertFiles;
 
-beforeAll(async () => {
-  pki = await makePki();
-  upstream = await startUpstream();
-});
-afterAll(async () => {
-  await sidecar?.close();
-  await upstream?.close();
-  pki?.cleanup();
+const listener = (clientCa: string) => ({ tls: { cert: pki.server.cert, key: pki.server.key, clientCa } });
+
+withScenario((started) => ({ pki, upstream, sidecar } = started), {
+  sidecar: async ({ pki }) => {
+    const retired = await createCa({ commonName: 'Retired Partner CA' });
+    partner = await pki.issue('partner', { uris: [IDS.frontend], issuer: retired });
+    return { listener: { tls: { cert: pki.server.cert, key: pki.server.key, clientCa: pki.write('both-cas.pem', pki.ca.certPem + retired.certPem) } } };
+  },
 });
 
 test('a kept-alive connection or a resumed session through a CA removed by a reload → 401 unknown_ca; a CA that stayed → 200', async () => {
-  const retired = await createCa({ commonName: 'Retired Partner CA' });
-  const partner = await pki.issue('partner', { uris: [IDS.frontend], issuer: retired });
-  const options = (clientCa: string) => ({ upstreamUrl: upstream.url, listener: { tls: { cert: pki.server.cert, key: pki.server.key, clientCa } } });
-  sidecar = await startSidecar(pki, options(pki.write('both-cas.pem', pki.ca.certPem + retired.certPem)));
-
   const viaRetired = await openTls12(sidecar.port, pki, partner);
   const viaKept = await openTls12(sidecar.port, pki, pki.frontend);
   expect((await keepAliveGet(viaRetired)).status).toBe(200);
@@ -42,7 +39,7 @@ test('a kept-alive connection or a resumed session through a CA removed by a rel
   const session = viaRetired.getSession();
   expect(session).toBeDefined();
 
-  const next = loadConfigObject(sidecarConfig(pki, options(pki.caPath)), pki.dir);
+  const next = loadConfigObject(sidecarConfig(pki, { upstreamUrl: upstream.url, listener: listener(pki.caPath) }), pki.dir);
   if (!next.ok) throw new Error(next.errors.join('\n'));
   sidecar.sidecar.reload(next.value);
 
