@@ -9,7 +9,7 @@ import { Pool, buildConnector } from './undici-pool.js';
 import type { EgressUpstreamConfig } from '../config/schema.js';
 import type { ReasonCode } from '../core/reasons.js';
 import type { UpstreamTlsMaterial } from '../tls/upstream-material.js';
-import { PeerCertFactsCache } from '../tls/peer-certificate.js';
+import { PeerCertFactsCache, sentIssuerCertificates } from '../tls/peer-certificate.js';
 import { compileUpstreamCertPolicy, upstreamCheck } from '../tls/upstream-verify.js';
 
 /** Certificate analyses shared by every egress pool: upstream certificates repeat across connections. */
@@ -59,24 +59,18 @@ export function createEgressPool(config: EgressUpstreamConfig, material: Upstrea
 /** setTimeout's longest delay (about 24.8 days); a later expiry re-arms. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
-/** The earliest notAfter (ms) among the upstream's certificate and the issuers Node has for it. */
+/** The earliest notAfter (ms) of the upstream's certificate and the intermediates it sent. */
 function chainNotAfter(socket: TLSSocket): number | undefined {
-  let cert = socket.getPeerX509Certificate?.();
-  let earliest: number | undefined;
-  for (let depth = 0; cert && depth < 10; depth += 1) {
-    const notAfter = Date.parse(cert.validTo);
-    if (earliest === undefined || notAfter < earliest) earliest = notAfter;
-    const issuer = cert.issuerCertificate;
-    if (!issuer || issuer.fingerprint256 === cert.fingerprint256) break;
-    cert = issuer;
-  }
-  return earliest;
+  const leaf = socket.getPeerX509Certificate?.();
+  if (!leaf) return undefined;
+  return Math.min(...[leaf, ...sentIssuerCertificates(leaf)].map((cert) => Date.parse(cert.validTo)));
 }
 
 /**
  * OpenSSL checks the upstream's certificate dates at the handshake only, and a pooled keep-alive
  * connection can outlive them: it is closed when the first of them passes, so the next request
- * makes a new connection, whose handshake refuses the expired certificate.
+ * makes a new connection, whose handshake refuses the expired certificate. (The trust anchors
+ * are the sidecar's own, watched by palisade_certificate_expiry_timestamp_seconds.)
  */
 function retireAtExpiry(socket: TLSSocket): void {
   const notAfter = chainNotAfter(socket);
